@@ -1,0 +1,1 @@
+"""Value objects, errors and the lifecycle shared by every document."""

@@ -1,0 +1,101 @@
+"""The base of every application: idempotent command execution and loading."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from aggregates.common.attachments import Attachment
+from aggregates.common.errors import DocumentNotFoundError, IdempotencyKeyConflictError
+from aggregates.common.idempotency import CommandRecord, Outcome, record_id
+from aggregates.common.transcoding import register_value_objects
+from aggregates.common.values import Enterprise
+from bonded.errors import ConcurrencyError
+
+A = TypeVar("A", bound=Aggregate)
+
+Decision = tuple[tuple[Aggregate, ...], Aggregate]
+"""The aggregates a command changed (saved together) and the one it acted on."""
+
+
+class BackboneApplication(Application):
+    """An eventsourcing application whose commands are idempotent.
+
+    Every command runs through ``_execute`` with an idempotency key: the enterprise's
+    own document number (企业内部编号) or a command id. The key is recorded by a
+    ``CommandRecord`` saved in the same transaction as the command's events, so a
+    repeated command returns its first outcome and changes nothing. A save that
+    loses an optimistic-lock race is decided again on fresh state.
+    """
+
+    value_objects: ClassVar[tuple[type[Any], ...]] = ()
+    command_retries: int = 5
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        retries = self.env.get("COMMAND_RETRIES")
+        if retries:
+            self.command_retries = int(retries)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """Register the value objects that events of this application carry."""
+        super().register_transcodings(transcoder)
+        register_value_objects(
+            transcoder, Outcome, Attachment, Enterprise, *self.value_objects
+        )
+
+    def _execute(
+        self, key: str, fingerprint: str, decide: Callable[[], Decision]
+    ) -> Outcome:
+        """Decide a command and save its events with its key, exactly once."""
+        for _ in range(self.command_retries):
+            # A key seen before answers with its first outcome, if the command is the same.
+            earlier = self._recorded_outcome(key, fingerprint)
+            if earlier is not None:
+                return earlier
+
+            # Decide on freshly loaded state; refusals raise and save nothing.
+            changed, primary = decide()
+            outcome = Outcome(aggregate_id=primary.id, version=primary.version)
+            record = CommandRecord(key, fingerprint, outcome)
+
+            # Save everything in one transaction; a clash means someone was quicker.
+            try:
+                self.save(*changed, record)
+            except IntegrityError:
+                continue
+            return outcome
+        raise ConcurrencyError(f"command {key!r} lost {self.command_retries} races")
+
+    def _recorded_outcome(self, key: str, fingerprint: str) -> Outcome | None:
+        try:
+            record = self.repository.get(record_id(key))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(record, CommandRecord)
+        if record.fingerprint != fingerprint:
+            raise IdempotencyKeyConflictError(key)
+        first: Outcome = record.outcome
+        return Outcome(first.aggregate_id, first.version, replayed=True)
+
+    def _load(self, cls: type[A], aggregate_id: UUID) -> A:
+        """Load an aggregate of the given class, or raise a not-found error."""
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise DocumentNotFoundError(cls.__name__, aggregate_id) from None
+        if not isinstance(aggregate, cls):
+            raise DocumentNotFoundError(cls.__name__, aggregate_id)
+        return aggregate
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        try:
+            self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True

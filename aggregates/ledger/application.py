@@ -1,0 +1,280 @@
+"""The ledgers application: filing, amendment, posting and write-off of ledgers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate, event
+
+from aggregates.common.documents import (
+    CustomsDecision,
+    DecisionOutcome,
+    DocumentApplication,
+)
+from aggregates.common.errors import ValidationError
+from aggregates.common.idempotency import Outcome, fingerprint
+from aggregates.common.lifecycle import Document, Request
+from aggregates.common.values import Direction
+from aggregates.ledger.model import (
+    AreaType,
+    Ledger,
+    LedgerAmendment,
+    LedgerHead,
+    LedgerLine,
+    LineChange,
+    PostingLine,
+    WriteOff,
+    WriteOffKind,
+)
+from aggregates.register.application import EnterpriseLookup
+
+LEDGER_NO_NAMESPACE = uuid5(NAMESPACE_URL, "urn:bonded-backbone:ledger-no")
+
+
+class LedgerNumber(Aggregate):
+    """The customs number of a ledger (账册号), pointing at the ledger's id.
+
+    Saved with the approval that assigns the number, so a number names one ledger.
+    """
+
+    @staticmethod
+    def create_id(ledger_no: str, ledger_id: UUID) -> UUID:
+        """Key the entry by the customs number."""
+        return uuid5(LEDGER_NO_NAMESPACE, ledger_no)
+
+    @event("Assigned")
+    def __init__(self, ledger_no: str, ledger_id: UUID) -> None:
+        self.ledger_no = ledger_no
+        self.ledger_id = ledger_id
+
+
+class Ledgers(DocumentApplication):
+    """Logistics ledgers (物流账册). Snapshots keep long-lived ledgers quick to load.
+
+    Later, checklists join this application: a posting saves checklist and ledger
+    together.
+    """
+
+    name = "Ledgers"
+    is_snapshotting_enabled = True
+    snapshotting_intervals = {Ledger: 100}  # noqa: RUF012 (eventsourcing's class API)
+    value_objects = (
+        *DocumentApplication.value_objects,
+        LedgerHead,
+        LedgerLine,
+        PostingLine,
+        LineChange,
+        LedgerAmendment,
+        WriteOff,
+    )
+
+    def __init__(
+        self, env: Mapping[str, str] | None = None, *, register: EnterpriseLookup
+    ) -> None:
+        super().__init__(env)
+        self.register = register
+        interval = self.env.get("LEDGER_SNAPSHOT_INTERVAL")
+        if interval:
+            self.snapshotting_intervals = {Ledger: int(interval)}
+
+    def file_ledger(
+        self,
+        *,
+        enterprise_doc_no: str,
+        operating_customs_code: str,
+        master_customs_code: str,
+        area_type: AreaType | str,
+        house_no: str,
+        house_name: str,
+        house_address: str,
+        valid_until: date,
+        storage_period_months: int = 12,
+    ) -> Outcome:
+        """File a ledger as a draft (备案, R-LEDGER-1): head only, no lines.
+
+        The operating enterprise's customs code fills in its credit code and name
+        from the register (R-DOC-7). The enterprise's own number is the key.
+        """
+        head = LedgerHead(
+            operating_enterprise=self.register.lookup(
+                operating_customs_code, field="operating_customs_code"
+            ),
+            master_customs_code=master_customs_code,
+            area_type=AreaType(area_type),
+            house_no=house_no,
+            house_name=house_name,
+            house_address=house_address,
+            valid_until=valid_until,
+            storage_period_months=storage_period_months,
+        )
+
+        def decide() -> tuple[tuple[Aggregate, ...], Aggregate]:
+            ledger = Ledger.file(head, enterprise_doc_no)
+            return (ledger,), ledger
+
+        return self._execute(
+            f"ledger/{operating_customs_code}/{enterprise_doc_no}",
+            fingerprint("file_ledger", head=head),
+            decide,
+        )
+
+    def get_ledger(self, ledger_id: UUID) -> Ledger:
+        """Return a ledger."""
+        return self._load(Ledger, ledger_id)
+
+    def ledger_line(self, ledger_no: str, serial: int) -> LedgerLine | None:
+        """Return a line of a ledger by customs number and serial (R-FORM-5)."""
+        ledger = self.find_ledger(ledger_no)
+        return ledger.line_by_serial(serial) if ledger else None
+
+    def find_ledger(self, ledger_no: str) -> Ledger | None:
+        """Return the ledger with this customs number, if there is one."""
+        try:
+            entry = self.repository.get(uuid5(LEDGER_NO_NAMESPACE, ledger_no))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(entry, LedgerNumber)
+        return self.get_ledger(entry.ledger_id)
+
+    def _on_ledger(
+        self,
+        ledger_id: UUID,
+        command_id: str,
+        command: str,
+        act: Callable[[Ledger], Any],
+        **fields: Any,
+    ) -> Outcome:
+        def on_document(document: Document) -> None:
+            if not isinstance(document, Ledger):
+                raise ValidationError(
+                    f"document {ledger_id} is not a ledger", field="ledger_id"
+                )
+            act(document)
+
+        return self._act(ledger_id, command_id, command, on_document, **fields)
+
+    def modify_ledger(
+        self, ledger_id: UUID, head: LedgerHead, *, command_id: str
+    ) -> Outcome:
+        """Change a draft or returned ledger's head (R-DOC-3)."""
+        return self._on_ledger(
+            ledger_id,
+            command_id,
+            "modify_ledger",
+            lambda ledger: ledger.modify(head),
+            head=head,
+        )
+
+    def amend_ledger(
+        self,
+        ledger_id: UUID,
+        head: LedgerHead,
+        line_changes: tuple[LineChange, ...] = (),
+        *,
+        command_id: str,
+    ) -> Outcome:
+        """Declare an amendment of an approved ledger (R-LEDGER-3)."""
+        amendment = LedgerAmendment(head=head, line_changes=tuple(line_changes))
+        return self._on_ledger(
+            ledger_id,
+            command_id,
+            "amend_ledger",
+            lambda ledger: ledger.declare_amendment(amendment),
+            amendment=amendment,
+        )
+
+    def post_checklist(
+        self,
+        ledger_id: UUID,
+        *,
+        checklist_no: str,
+        direction: Direction | str,
+        lines: tuple[PostingLine, ...],
+        posted_on: date,
+    ) -> Outcome:
+        """Post a checklist to the ledger (R-LEDGER-2, R-LEDGER-4), once per checklist."""
+        return self._on_ledger(
+            ledger_id,
+            f"post/{ledger_id}/{checklist_no}",
+            "post_checklist",
+            lambda ledger: ledger.post(
+                checklist_no, Direction(direction), tuple(lines), posted_on
+            ),
+            checklist_no=checklist_no,
+            direction=str(direction),
+            lines=lines,
+            posted_on=posted_on,
+        )
+
+    def declare_write_off(
+        self,
+        ledger_id: UUID,
+        period_start: date,
+        period_end: date,
+        kind: WriteOffKind | str = WriteOffKind.NORMAL,
+        *,
+        command_id: str,
+    ) -> Outcome:
+        """Declare a write-off (报核) of a period (R-LEDGER-6)."""
+        return self._on_ledger(
+            ledger_id,
+            command_id,
+            "declare_write_off",
+            lambda ledger: ledger.declare_write_off(
+                period_start, period_end, WriteOffKind(kind)
+            ),
+            period_start=period_start,
+            period_end=period_end,
+            kind=str(kind),
+        )
+
+    def request_supplementary_declaration(
+        self, ledger_id: UUID, reason: str, *, command_id: str
+    ) -> Outcome:
+        """Record that customs asks for a supplementary write-off declaration."""
+        return self._on_ledger(
+            ledger_id,
+            command_id,
+            "request_supplementary_declaration",
+            lambda ledger: ledger.request_supplementary_declaration(reason),
+            reason=reason,
+        )
+
+    def return_write_off_result(
+        self, ledger_id: UUID, accepted: bool, note: str = "", *, command_id: str
+    ) -> Outcome:
+        """Record customs' write-off result."""
+        return self._on_ledger(
+            ledger_id,
+            command_id,
+            "return_write_off_result",
+            lambda ledger: ledger.return_write_off_result(accepted, note),
+            accepted=accepted,
+            note=note,
+        )
+
+    def confirm_write_off_result(self, ledger_id: UUID, *, command_id: str) -> Outcome:
+        """Confirm the write-off result (核销结果确认)."""
+        return self._on_ledger(
+            ledger_id,
+            command_id,
+            "confirm_write_off_result",
+            Ledger.confirm_write_off_result,
+        )
+
+    def _on_decision(
+        self, document: Document, decision: CustomsDecision, request: Request | None
+    ) -> tuple[Aggregate, ...]:
+        """Index the number customs assigns when it approves a ledger filing."""
+        if (
+            isinstance(document, Ledger)
+            and decision.outcome is DecisionOutcome.APPROVED
+            and request is Request.FILING
+            and decision.document_no
+        ):
+            return (LedgerNumber(decision.document_no, document.id),)
+        return ()

@@ -1,0 +1,1 @@
+"""The enterprise register: reference data behind R-DOC-7."""

@@ -1,0 +1,1 @@
+"""Composition root of the bonded-logistics backbone: errors, bootstrap, CLI."""

@@ -1,0 +1,61 @@
+"""Build the applications from settings: the composition root of the event store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from psycopg.conninfo import conninfo_to_dict
+
+from aggregates.business_form.application import BusinessForms
+from aggregates.ledger.application import Ledgers
+from aggregates.register.application import EnterpriseRegister
+
+
+@dataclass
+class Applications:
+    """The applications of the backbone, one per bounded context."""
+
+    register: EnterpriseRegister
+    ledgers: Ledgers
+    business_forms: BusinessForms
+
+    def all(self) -> tuple[EnterpriseRegister, Ledgers, BusinessForms]:
+        return (self.register, self.ledgers, self.business_forms)
+
+    def close(self) -> None:
+        for app in self.all():
+            app.close()
+
+
+def postgres_env(
+    database_url: str, *, schema: str = "", pool_size: int = 5
+) -> dict[str, str]:
+    """Translate a PostgreSQL URL into eventsourcing's environment.
+
+    The database-functions option stays off: its insert takes no table lock, so a
+    reader tailing the notification log can miss events (DESIGN.md).
+    """
+    params = conninfo_to_dict(database_url)
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": str(params.get("dbname", "postgres")),
+        "POSTGRES_HOST": str(params.get("host", "127.0.0.1")),
+        "POSTGRES_PORT": str(params.get("port", "5432")),
+        "POSTGRES_USER": str(params.get("user", "postgres")),
+        "POSTGRES_PASSWORD": str(params.get("password", "")),
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        "POSTGRES_POOL_SIZE": str(pool_size),
+        "CREATE_TABLE": "y",
+    }
+    if schema:
+        env["POSTGRES_SCHEMA"] = schema
+    return env
+
+
+def build_applications(env: Mapping[str, str] | None = None) -> Applications:
+    """Build the register, ledgers and business forms on one event store."""
+    register = EnterpriseRegister(env)
+    ledgers = Ledgers(env, register=register)
+    business_forms = BusinessForms(env, register=register, ledgers=ledgers)
+    return Applications(register, ledgers, business_forms)

@@ -1,0 +1,1 @@
+"""Wire contracts: settings, command and event models, customs messages."""

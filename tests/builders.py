@@ -1,0 +1,111 @@
+"""Builders of obviously fake test data (TEST markers, never real numbers)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from aggregates.business_form.rules import FormLine, LedgerRef
+from aggregates.common.documents import CustomsDecision, DecisionOutcome
+from aggregates.common.values import credit_code_check_character
+from aggregates.ledger.model import LedgerFamily, PostingLine
+from aggregates.stock_slip.model import SlipLine
+from bonded.bootstrap import Applications
+
+ZONE_CODE = "TEST000001"
+OUTSIDE_CODE = "TEST000002"
+OTHER_CODE = "TEST000003"
+
+
+def a_credit_code(serial: int) -> str:
+    """A well-formed credit code (GB 32100) with a fake body."""
+    body = f"91TE{serial:013d}"
+    return body + credit_code_check_character(body)
+
+
+def register_test_enterprises(apps: Applications) -> None:
+    for serial, code in enumerate((ZONE_CODE, OUTSIDE_CODE, OTHER_CODE), start=1):
+        apps.register.register_enterprise(code, a_credit_code(serial), f"TEST enterprise {serial}")
+
+
+def approve(document_no: str = "", deposit: str = "") -> CustomsDecision:
+    return CustomsDecision(DecisionOutcome.APPROVED, document_no=document_no, deposit=deposit)
+
+
+def reject(reason: str = "TEST reason") -> CustomsDecision:
+    return CustomsDecision(DecisionOutcome.REJECTED, reason=reason)
+
+
+def an_approved_ledger(apps: Applications, doc_no: str = "TEST-LEDGER-1", ledger_no: str = "TESTL000001") -> UUID:
+    outcome = apps.ledgers.file_ledger(
+        enterprise_doc_no=doc_no,
+        operating_customs_code=ZONE_CODE,
+        master_customs_code="2244",
+        area_type="Z",
+        house_no="TEST-H1",
+        house_name="TEST warehouse",
+        house_address="TEST road 1",
+        valid_until=date(2030, 12, 31),
+    )
+    ledger_id = outcome.aggregate_id
+    apps.ledgers.declare(ledger_id, command_id=f"{doc_no}/declare")
+    apps.ledgers.record_decision(ledger_id, approve(ledger_no), command_id=f"{doc_no}/approve")
+    return ledger_id
+
+
+def posting_line(part_no: str, quantity: str) -> PostingLine:
+    return PostingLine(part_no=part_no, quantity=Decimal(quantity), hs_code="84713000", name=f"TEST part {part_no}", unit="007")
+
+
+def a_form_line(line_no: int = 1, quantity: str = "100", unit_price: str = "10", **changes: object) -> FormLine:
+    values: dict[str, object] = {
+        "line_no": line_no,
+        "part_no": f"TEST-P{line_no}",
+        "hs_code": "84713000",
+        "name": f"TEST goods {line_no}",
+        "quantity": Decimal(quantity),
+        "unit": "007",
+        "unit_price": Decimal(unit_price),
+        "currency": "142",
+    }
+    values.update(changes)
+    return FormLine(**values)  # type: ignore[arg-type]
+
+
+def an_approved_form(
+    apps: Applications,
+    *,
+    doc_no: str = "TEST-FORM-1",
+    business_type: str = "H",
+    lines: tuple[FormLine, ...] | None = None,
+    deposit: str = "",
+    direction: str = "I",
+    ledger: LedgerRef | None = None,
+    ledger_flag: str | None = None,
+) -> UUID:
+    outcome = apps.business_forms.create_business_form(
+        enterprise_doc_no=doc_no,
+        business_type=business_type,
+        direction=direction,
+        zone_customs_code=ZONE_CODE,
+        master_customs_code="2244",
+        valid_until=date(2030, 12, 31),
+        lines=lines or (a_form_line(1), a_form_line(2)),
+        ledger=ledger,
+        ledger_flag=ledger_flag,
+    )
+    form_id = outcome.aggregate_id
+    apps.business_forms.declare(form_id, command_id=f"{doc_no}/declare")
+    apps.business_forms.record_decision(
+        form_id, approve(f"TESTF{doc_no[-4:]}", deposit=deposit), command_id=f"{doc_no}/approve"
+    )
+    return form_id
+
+
+def a_slip_line(line_no: int, form_line_no: int, quantity: str, unit_price: str = "10") -> SlipLine:
+    return SlipLine(line_no=line_no, form_line_no=form_line_no, quantity=Decimal(quantity), unit_price=Decimal(unit_price))
+
+
+def a_logistics_ledger_ref(ledger_no: str = "TESTL000001") -> LedgerRef:
+    return LedgerRef(ledger_no=ledger_no, family=LedgerFamily.LOGISTICS, kind="Z")
