@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
@@ -144,3 +145,12 @@ class Enterprise:
     customs_code: str
     credit_code: str
     name: str
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day if it is shorter."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    last = (following - date(year, month, 1)).days
+    return date(year, month, min(day.day, last))

@@ -20,6 +20,7 @@ from aggregates.common.lifecycle import Document, Request, State, document_id
 from aggregates.common.values import (
     Direction,
     Enterprise,
+    add_months,
     check_hs_code,
     check_text,
     to_decimal,
@@ -108,11 +109,7 @@ class LedgerLine:
     @property
     def storage_due(self) -> date:
         """The day the line's storage period ends (R-LEDGER-5)."""
-        months = self.entered_on.month - 1 + self.storage_period_months
-        year = self.entered_on.year + months // 12
-        month = months % 12 + 1
-        day = min(self.entered_on.day, _days_in_month(year, month))
-        return date(year, month, day)
+        return add_months(self.entered_on, self.storage_period_months)
 
 
 @dataclass(frozen=True)
@@ -153,11 +150,6 @@ class WriteOff:
     status: WriteOffStatus
     accepted: bool | None = None
     note: str = ""
-
-
-def _days_in_month(year: int, month: int) -> int:
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return (following - date(year, month, 1)).days
 
 
 def check_ledger_head(head: LedgerHead) -> LedgerHead:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -13,10 +13,16 @@ from eventsourcing.domain import event
 from aggregates.business_form.rules import BusinessType
 from aggregates.common.errors import InvalidTransitionError, ValidationError
 from aggregates.common.lifecycle import Document, Request, State, document_id
-from aggregates.common.values import Direction, Enterprise, check_text, to_decimal
+from aggregates.common.values import (
+    Direction,
+    Enterprise,
+    add_months,
+    check_text,
+    to_decimal,
+)
 
 # R-SLIP-5: type A slips are consolidated into a checklist within one month.
-CONSOLIDATION_PERIOD = timedelta(days=30)
+CONSOLIDATION_MONTHS = 1
 
 
 @dataclass(frozen=True)
@@ -180,7 +186,7 @@ class StockSlip(Document):
             or self.approved_on is None
         ):
             return None
-        return self.approved_on + CONSOLIDATION_PERIOD
+        return add_months(self.approved_on, CONSOLIDATION_MONTHS)
 
     def is_at_consolidation_risk(self, as_of: date, within_days: int = 7) -> bool:
         """Whether an unconsolidated type A slip is near or past its deadline (R-SLIP-5)."""
