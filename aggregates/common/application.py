@@ -23,7 +23,7 @@ Decision = tuple[tuple[Aggregate, ...], Aggregate]
 """The aggregates a command changed (saved together) and the one it acted on."""
 
 
-class BackboneApplication(Application):
+class BackboneApplication(Application[UUID]):
     """An eventsourcing application whose commands are idempotent.
 
     Every command runs through ``_execute`` with an idempotency key: the enterprise's
@@ -54,7 +54,7 @@ class BackboneApplication(Application):
     ) -> Outcome:
         """Decide a command and save its events with its key, exactly once."""
         for _ in range(self.command_retries):
-            # A key seen before answers with its first outcome, if the command is the same.
+            # A key seen before answers with its first outcome (same command only).
             earlier = self._recorded_outcome(key, fingerprint)
             if earlier is not None:
                 return earlier
@@ -74,7 +74,7 @@ class BackboneApplication(Application):
 
     def _recorded_outcome(self, key: str, fingerprint: str) -> Outcome | None:
         try:
-            record = self.repository.get(record_id(key))
+            record: object = self.repository.get(record_id(key))
         except AggregateNotFoundError:
             return None
         assert isinstance(record, CommandRecord)
@@ -86,7 +86,7 @@ class BackboneApplication(Application):
     def _load(self, cls: type[A], aggregate_id: UUID) -> A:
         """Load an aggregate of the given class, or raise a not-found error."""
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise DocumentNotFoundError(cls.__name__, aggregate_id) from None
         if not isinstance(aggregate, cls):

@@ -50,7 +50,7 @@ class DocumentApplication(BackboneApplication):
     """
 
     document_classes: ClassVar[tuple[type[Document], ...]] = ()
-    value_objects = (CustomsDecision,)
+    value_objects: ClassVar[tuple[type[Any], ...]] = (CustomsDecision,)
 
     def get_document(self, document_id: UUID) -> Document:
         """Return a document of this application."""
@@ -64,7 +64,7 @@ class DocumentApplication(BackboneApplication):
         act: Callable[[Document], tuple[Aggregate, ...] | None],
         **fields: Any,
     ) -> Outcome:
-        """Run a command on one document; ``act`` returns other aggregates it changed."""
+        """Run a command on a document; ``act`` returns other aggregates it changed."""
         if not command_id:
             raise ValidationError(
                 "a command id (idempotency key) is required", field="command_id"

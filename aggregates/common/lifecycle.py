@@ -100,7 +100,7 @@ class Document(Aggregate):
             )
 
     def require_modifiable(self, command: str = "modify") -> None:
-        """Refuse unless the document is a draft, returned or receive-failed (R-DOC-3)."""
+        """Refuse unless the document is draft, returned or receive-failed (R-DOC-3)."""
         self._require(command, MODIFIABLE, "R-DOC-3")
 
     @property
@@ -143,7 +143,7 @@ class Document(Aggregate):
     def add_attachment(
         self, file_name: str, kind: AttachmentKind, content: bytes
     ) -> int:
-        """Attach a file while the document is modifiable; return its number (R-DOC-8)."""
+        """Attach a file to a modifiable document; return its number (R-DOC-8)."""
         self._require("add an attachment to", MODIFIABLE, "R-DOC-8")
         number = max((a.attachment_no for a in self.attachments), default=0) + 1
         attachment = make_attachment(number, file_name, kind, content)

@@ -79,7 +79,9 @@ class Ledgers(DocumentApplication):
         self.register = register
         interval = self.env.get("LEDGER_SNAPSHOT_INTERVAL")
         if interval:
-            self.snapshotting_intervals = {Ledger: int(interval)}
+            # eventsourcing reads the intervals from the instance; a setting may
+            # override the class default.
+            self.snapshotting_intervals = {Ledger: int(interval)}  # type: ignore[misc]
 
     def file_ledger(
         self,
@@ -134,7 +136,7 @@ class Ledgers(DocumentApplication):
     def find_ledger(self, ledger_no: str) -> Ledger | None:
         """Return the ledger with this customs number, if there is one."""
         try:
-            entry = self.repository.get(uuid5(LEDGER_NO_NAMESPACE, ledger_no))
+            entry: object = self.repository.get(uuid5(LEDGER_NO_NAMESPACE, ledger_no))
         except AggregateNotFoundError:
             return None
         assert isinstance(entry, LedgerNumber)
@@ -196,7 +198,7 @@ class Ledgers(DocumentApplication):
         lines: tuple[PostingLine, ...],
         posted_on: date,
     ) -> Outcome:
-        """Post a checklist to the ledger (R-LEDGER-2, R-LEDGER-4), once per checklist."""
+        """Post a checklist to the ledger, once (R-LEDGER-2, R-LEDGER-4)."""
         return self._on_ledger(
             ledger_id,
             f"post/{ledger_id}/{checklist_no}",

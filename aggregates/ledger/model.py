@@ -247,7 +247,7 @@ class Ledger(Document):
     def _modify(self, head: LedgerHead) -> None:
         self.head = head
 
-    # Amendment (变更), R-LEDGER-3.
+    # Amendment (变更) after approval: R-LEDGER-3.
 
     def declare_amendment(self, amendment: LedgerAmendment) -> None:
         """Declare an amendment of head and lines, after approval (R-LEDGER-3).
@@ -263,7 +263,8 @@ class Ledger(Document):
         for change in amendment.line_changes:
             if change.part_no not in self.lines:
                 raise ValidationError(
-                    f"part {change.part_no!r} is not a line of the ledger; an amendment "
+                    f"part {change.part_no!r} is not a line of the ledger; "
+                    f"an amendment "
                     f"cannot add lines",
                     rule="R-LEDGER-3",
                     field="line_changes",
@@ -297,7 +298,7 @@ class Ledger(Document):
             )
         self.lines = lines
 
-    # Posting (核增 / 核扣), R-LEDGER-2 and R-LEDGER-4.
+    # Posting (核增 / 核扣) of checklists: R-LEDGER-2 and R-LEDGER-4.
 
     def post(
         self,
@@ -441,7 +442,7 @@ class Ledger(Document):
             key=lambda line: (line.storage_due, line.serial),
         )
 
-    # Write-off (报核 / 核销), R-LEDGER-6.
+    # Write-off (报核 / 核销) of a period: R-LEDGER-6.
 
     def declare_write_off(
         self,
@@ -517,7 +518,7 @@ class Ledger(Document):
         )
 
     def return_write_off_result(self, accepted: bool, note: str = "") -> None:
-        """Record customs' write-off result (核销结果), for the enterprise to confirm."""
+        """Record customs' write-off result (核销结果) for the enterprise to confirm."""
         self._require_write_off(WriteOffStatus.DECLARED, "return the result of")
         self._return_result(accepted, note)
 

@@ -39,7 +39,9 @@ class EnterpriseRegister(BackboneApplication):
 
         def decide() -> Decision:
             try:
-                entry = self.repository.get(enterprise_id(enterprise.customs_code))
+                entry: object = self.repository.get(
+                    enterprise_id(enterprise.customs_code)
+                )
             except AggregateNotFoundError:
                 entry = RegisteredEnterprise(enterprise)
             else:
@@ -55,7 +57,7 @@ class EnterpriseRegister(BackboneApplication):
         """Return the enterprise with this customs code (R-DOC-7)."""
         check_customs_code(customs_code, field=field)
         try:
-            entry = self.repository.get(enterprise_id(customs_code))
+            entry: object = self.repository.get(enterprise_id(customs_code))
         except AggregateNotFoundError:
             raise UnknownEnterpriseError(customs_code, field=field) from None
         assert isinstance(entry, RegisteredEnterprise)

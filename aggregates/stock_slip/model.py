@@ -189,7 +189,7 @@ class StockSlip(Document):
         return add_months(self.approved_on, CONSOLIDATION_MONTHS)
 
     def is_at_consolidation_risk(self, as_of: date, within_days: int = 7) -> bool:
-        """Whether an unconsolidated type A slip is near or past its deadline (R-SLIP-5)."""
+        """Whether an unconsolidated type A slip nears its deadline (R-SLIP-5)."""
         deadline = self.consolidation_deadline()
         return (
             deadline is not None

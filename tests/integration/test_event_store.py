@@ -28,7 +28,9 @@ def test_tailing_the_notification_log_under_concurrent_writers_misses_nothing(
     def write(writer: int) -> None:
         for n in range(PER_WRITER):
             serial = writer * 1000 + n
-            register.register_enterprise(f"TEST{serial:06d}", a_credit_code(serial), f"TEST {serial}")
+            register.register_enterprise(
+                f"TEST{serial:06d}", a_credit_code(serial), f"TEST {serial}"
+            )
 
     def tail() -> None:
         last = 0
@@ -56,13 +58,17 @@ def test_tailing_the_notification_log_under_concurrent_writers_misses_nothing(
     register.close()
 
 
-def test_refused_command_writes_nothing(pg_env: dict[str, str], database_url: str) -> None:
+def test_refused_command_writes_nothing(
+    pg_env: dict[str, str], database_url: str
+) -> None:
     register = EnterpriseRegister(pg_env)
     register.register_enterprise("TEST000001", a_credit_code(1), "TEST one")
     before = register.recorder.max_notification_id()
 
     with pytest.raises(Exception, match="check character"):
-        register.register_enterprise("TEST000002", a_credit_code(2)[:17] + "0", "TEST two")
+        register.register_enterprise(
+            "TEST000002", a_credit_code(2)[:17] + "0", "TEST two"
+        )
 
     assert register.recorder.max_notification_id() == before
     register.close()

@@ -15,7 +15,11 @@ from aggregates.business_form.rules import (
     MaterialFlag,
     UnitConsumption,
 )
-from aggregates.common.errors import InvalidTransitionError, UnknownEnterpriseError, ValidationError
+from aggregates.common.errors import (
+    InvalidTransitionError,
+    UnknownEnterpriseError,
+    ValidationError,
+)
 from aggregates.common.lifecycle import State
 from aggregates.common.values import Direction, Enterprise
 from aggregates.ledger.model import LedgerFamily
@@ -46,8 +50,12 @@ def a_head(business_type: str = "H", **changes: object) -> FormHead:
     return FormHead(**values)  # type: ignore[arg-type]
 
 
-def a_form(head: FormHead | None = None, lines: tuple = (), rows: tuple = ()) -> BusinessForm:  # type: ignore[type-arg]
-    return BusinessForm.create(head or a_head(), "TEST-F1", lines or (a_form_line(1),), rows)
+def a_form(
+    head: FormHead | None = None, lines: tuple = (), rows: tuple = ()
+) -> BusinessForm:  # type: ignore[type-arg]
+    return BusinessForm.create(
+        head or a_head(), "TEST-F1", lines or (a_form_line(1),), rows
+    )
 
 
 def refused_rule(call: object) -> str:
@@ -56,7 +64,9 @@ def refused_rule(call: object) -> str:
     return refused.value.rule
 
 
-def test_form_approval_collects_the_guarantee_deposit_r_form_1(apps: Applications) -> None:
+def test_form_approval_collects_the_guarantee_deposit_r_form_1(
+    apps: Applications,
+) -> None:
     form_id = an_approved_form(apps, deposit="5000")
 
     form = apps.business_forms.get_business_form(form_id)
@@ -69,9 +79,13 @@ def test_form_approval_collects_the_guarantee_deposit_r_form_1(apps: Application
 def test_zone_enterprise_must_be_registered_r_form_2(apps: Applications) -> None:
     with pytest.raises(UnknownEnterpriseError) as refused:
         apps.business_forms.create_business_form(
-            enterprise_doc_no="TEST-F1", business_type="H", direction="I",
-            zone_customs_code="TEST999999", master_customs_code="2244",
-            valid_until=date(2030, 1, 1), lines=(a_form_line(1),),
+            enterprise_doc_no="TEST-F1",
+            business_type="H",
+            direction="I",
+            zone_customs_code="TEST999999",
+            master_customs_code="2244",
+            valid_until=date(2030, 1, 1),
+            lines=(a_form_line(1),),
         )
 
     assert refused.value.field == "zone_customs_code"
@@ -95,14 +109,22 @@ def test_ledger_flag_is_set_to_i_under_a_logistics_ledger_r_form_3() -> None:
     assert form.head.ledger_flag is MaterialFlag.MATERIAL
 
 
-def test_ledger_flag_other_than_i_under_a_logistics_ledger_is_refused_r_form_3() -> None:
-    head = a_head("C", ledger=a_logistics_ledger_ref(), ledger_flag=MaterialFlag.PRODUCT)
+def test_ledger_flag_other_than_i_under_a_logistics_ledger_is_refused_r_form_3() -> (
+    None
+):
+    head = a_head(
+        "C", ledger=a_logistics_ledger_ref(), ledger_flag=MaterialFlag.PRODUCT
+    )
 
     assert refused_rule(lambda: a_form(head)) == "R-FORM-3"
 
 
 def test_processing_trade_ledger_flag_is_entered_by_the_enterprise_r_form_3() -> None:
-    head = a_head("C", ledger=LedgerRef("TESTE00001", LedgerFamily.PROCESSING_TRADE, "other"), ledger_flag=MaterialFlag.PRODUCT)
+    head = a_head(
+        "C",
+        ledger=LedgerRef("TESTE00001", LedgerFamily.PROCESSING_TRADE, "other"),
+        ledger_flag=MaterialFlag.PRODUCT,
+    )
 
     assert a_form(head).head.ledger_flag is MaterialFlag.PRODUCT
 
@@ -110,13 +132,23 @@ def test_processing_trade_ledger_flag_is_entered_by_the_enterprise_r_form_3() ->
 @pytest.mark.parametrize(
     ("kind", "flag", "allowed"),
     [
-        ("B", "I", True), ("B", "E", True), ("B", "R", True),
-        ("G", "I", True), ("G", "E", True), ("G", "R", False),
-        ("H", "I", True), ("H", "E", False), ("D", "R", False),
+        ("B", "I", True),
+        ("B", "E", True),
+        ("B", "R", True),
+        ("G", "I", True),
+        ("G", "E", True),
+        ("G", "R", False),
+        ("H", "I", True),
+        ("H", "E", False),
+        ("D", "R", False),
     ],
 )
-def test_line_flags_by_business_type_r_form_4(kind: str, flag: str, allowed: bool) -> None:
-    head = a_head(kind, ledger_flag=MaterialFlag.PRODUCT) if kind == "G" else a_head(kind)
+def test_line_flags_by_business_type_r_form_4(
+    kind: str, flag: str, allowed: bool
+) -> None:
+    head = (
+        a_head(kind, ledger_flag=MaterialFlag.PRODUCT) if kind == "G" else a_head(kind)
+    )
     line = a_form_line(1, flag=MaterialFlag(flag))
 
     if allowed:
@@ -138,7 +170,9 @@ def test_ledger_serial_required_under_consumption_ledger_for_a_and_c_r_form_5() 
     assert a_form(head, (a_form_line(1, ledger_serial=3),)).lines[0].ledger_serial == 3
 
 
-def test_ledger_serial_required_when_leaving_under_a_logistics_ledger_r_form_5() -> None:
+def test_ledger_serial_required_when_leaving_under_a_logistics_ledger_r_form_5() -> (
+    None
+):
     head = a_head("C", direction=Direction.OUT, ledger=a_logistics_ledger_ref())
 
     assert refused_rule(lambda: a_form(head)) == "R-FORM-5"
@@ -150,17 +184,27 @@ def test_ledger_serial_required_for_g_when_ledger_flag_is_i_r_form_5() -> None:
     assert refused_rule(lambda: a_form(head)) == "R-FORM-5"
 
 
-def test_ledger_serial_fills_goods_from_the_ledger_line_r_form_5(apps: Applications) -> None:
+def test_ledger_serial_fills_goods_from_the_ledger_line_r_form_5(
+    apps: Applications,
+) -> None:
     ledger_id = an_approved_ledger(apps)
     apps.ledgers.post_checklist(
-        ledger_id, checklist_no="TESTQD0001", direction="I",
-        lines=(posting_line("TEST-LEDGER-PART", "50"),), posted_on=date(2026, 1, 5),
+        ledger_id,
+        checklist_no="TESTQD0001",
+        direction="I",
+        lines=(posting_line("TEST-LEDGER-PART", "50"),),
+        posted_on=date(2026, 1, 5),
     )
 
     outcome = apps.business_forms.create_business_form(
-        enterprise_doc_no="TEST-F1", business_type="C", direction="E",
-        zone_customs_code=ZONE_CODE, master_customs_code="2244", valid_until=date(2030, 1, 1),
-        lines=(a_form_line(1, ledger_serial=1, part_no="TEST-WRONG"),), ledger=a_logistics_ledger_ref(),
+        enterprise_doc_no="TEST-F1",
+        business_type="C",
+        direction="E",
+        zone_customs_code=ZONE_CODE,
+        master_customs_code="2244",
+        valid_until=date(2030, 1, 1),
+        lines=(a_form_line(1, ledger_serial=1, part_no="TEST-WRONG"),),
+        ledger=a_logistics_ledger_ref(),
     )
 
     [line] = apps.business_forms.get_business_form(outcome.aggregate_id).lines
@@ -173,9 +217,14 @@ def test_unknown_ledger_serial_is_refused_r_form_5(apps: Applications) -> None:
 
     with pytest.raises(ValidationError, match="no line with serial 9") as refused:
         apps.business_forms.create_business_form(
-            enterprise_doc_no="TEST-F1", business_type="C", direction="E",
-            zone_customs_code=ZONE_CODE, master_customs_code="2244", valid_until=date(2030, 1, 1),
-            lines=(a_form_line(1, ledger_serial=9),), ledger=a_logistics_ledger_ref(),
+            enterprise_doc_no="TEST-F1",
+            business_type="C",
+            direction="E",
+            zone_customs_code=ZONE_CODE,
+            master_customs_code="2244",
+            valid_until=date(2030, 1, 1),
+            lines=(a_form_line(1, ledger_serial=9),),
+            ledger=a_logistics_ledger_ref(),
         )
 
     assert refused.value.rule == "R-FORM-5"
@@ -185,7 +234,10 @@ def test_serial_filled_from_the_ledger_cannot_change_r_form_5() -> None:
     head = a_head("C", direction=Direction.OUT, ledger=a_logistics_ledger_ref())
     form = a_form(head, (a_form_line(1, ledger_serial=1, filled_from_ledger=True),))
 
-    assert refused_rule(lambda: form.modify(head, (a_form_line(1, ledger_serial=2),))) == "R-FORM-5"
+    assert (
+        refused_rule(lambda: form.modify(head, (a_form_line(1, ledger_serial=2),)))
+        == "R-FORM-5"
+    )
 
 
 def test_unit_consumption_pairs_product_and_material_lines_r_form_6() -> None:
@@ -195,14 +247,21 @@ def test_unit_consumption_pairs_product_and_material_lines_r_form_6() -> None:
     form = a_form(head, lines, (UnitConsumption(1, 2, Decimal("2.5"), Decimal("0.1")),))
 
     assert form.unit_consumptions[0].loss_rate == Decimal("0.1")
-    assert refused_rule(
-        lambda: a_form(head, lines, (UnitConsumption(2, 1, Decimal(1), Decimal(0)),))
-    ) == "R-FORM-6"
+    assert (
+        refused_rule(
+            lambda: a_form(
+                head, lines, (UnitConsumption(2, 1, Decimal(1), Decimal(0)),)
+            )
+        )
+        == "R-FORM-6"
+    )
 
 
 @pytest.mark.parametrize(("kind", "rate"), [("G", "0.01"), ("B", "1"), ("B", "-0.1")])
 def test_loss_rate_limits_r_form_6(kind: str, rate: str) -> None:
-    head = a_head(kind, ledger_flag=MaterialFlag.PRODUCT) if kind == "G" else a_head(kind)
+    head = (
+        a_head(kind, ledger_flag=MaterialFlag.PRODUCT) if kind == "G" else a_head(kind)
+    )
     lines = (a_form_line(1, flag=MaterialFlag.PRODUCT), a_form_line(2))
     row = UnitConsumption(1, 2, Decimal(1), Decimal(rate))
 
@@ -213,9 +272,14 @@ def test_loss_rate_limits_r_form_6(kind: str, rate: str) -> None:
 def test_unit_consumption_only_for_g_and_b_r_form_6() -> None:
     lines = (a_form_line(1), a_form_line(2))
 
-    assert refused_rule(
-        lambda: a_form(a_head("H"), lines, (UnitConsumption(1, 2, Decimal(1), Decimal(0)),))
-    ) == "R-FORM-6"
+    assert (
+        refused_rule(
+            lambda: a_form(
+                a_head("H"), lines, (UnitConsumption(1, 2, Decimal(1), Decimal(0)),)
+            )
+        )
+        == "R-FORM-6"
+    )
 
 
 def test_declared_form_cannot_be_modified_r_form_7() -> None:
@@ -245,9 +309,14 @@ def test_amendment_cannot_modify_an_existing_line_r_form_8() -> None:
     form.declare()
     form.approve("TESTF0001")
 
-    assert refused_rule(
-        lambda: form.declare_amendment(FormAmendment(lines=(a_form_line(1, quantity="999"),)))
-    ) == "R-FORM-8"
+    assert (
+        refused_rule(
+            lambda: form.declare_amendment(
+                FormAmendment(lines=(a_form_line(1, quantity="999"),))
+            )
+        )
+        == "R-FORM-8"
+    )
 
 
 def test_close_out_stops_changes_and_slips_r_form_9() -> None:
@@ -269,7 +338,9 @@ def test_close_out_stops_changes_and_slips_r_form_9() -> None:
 def test_copy_makes_a_new_draft_with_the_same_content(apps: Applications) -> None:
     form_id = an_approved_form(apps)
 
-    outcome = apps.business_forms.copy_business_form(form_id, enterprise_doc_no="TEST-F2")
+    outcome = apps.business_forms.copy_business_form(
+        form_id, enterprise_doc_no="TEST-F2"
+    )
 
     copy = apps.business_forms.get_business_form(outcome.aggregate_id)
     assert copy.state is State.DRAFT
@@ -279,10 +350,16 @@ def test_copy_makes_a_new_draft_with_the_same_content(apps: Applications) -> Non
 
 def test_business_form_approval_needs_a_declared_form(apps: Applications) -> None:
     outcome = apps.business_forms.create_business_form(
-        enterprise_doc_no="TEST-F1", business_type="H", direction="I",
-        zone_customs_code=ZONE_CODE, master_customs_code="2244",
-        valid_until=date(2030, 1, 1), lines=(a_form_line(1),),
+        enterprise_doc_no="TEST-F1",
+        business_type="H",
+        direction="I",
+        zone_customs_code=ZONE_CODE,
+        master_customs_code="2244",
+        valid_until=date(2030, 1, 1),
+        lines=(a_form_line(1),),
     )
 
     with pytest.raises(InvalidTransitionError):
-        apps.business_forms.record_decision(outcome.aggregate_id, approve("TESTF1"), command_id="c1")
+        apps.business_forms.record_decision(
+            outcome.aggregate_id, approve("TESTF1"), command_id="c1"
+        )

@@ -9,17 +9,26 @@ import pytest
 
 from aggregates.common.errors import IdempotencyKeyConflictError
 from bonded.bootstrap import Applications
-from tests.builders import a_slip_line, an_approved_form, an_approved_ledger, posting_line
+from tests.builders import (
+    a_slip_line,
+    an_approved_form,
+    an_approved_ledger,
+    posting_line,
+)
 
 
 def _max_notification(apps: Applications) -> int:
     return apps.business_forms.recorder.max_notification_id() or 0
 
 
-def test_repeated_command_returns_the_first_outcome_and_changes_nothing(apps: Applications) -> None:
+def test_repeated_command_returns_the_first_outcome_and_changes_nothing(
+    apps: Applications,
+) -> None:
     form_id = an_approved_form(apps, deposit="1000")
     slip = apps.business_forms.create_stock_slip(
-        enterprise_doc_no="TEST-S1", business_form_id=form_id, lines=(a_slip_line(1, 1, "10"),)
+        enterprise_doc_no="TEST-S1",
+        business_form_id=form_id,
+        lines=(a_slip_line(1, 1, "10"),),
     )
     first = apps.business_forms.declare(slip.aggregate_id, command_id="TEST-cmd-1")
     stored = _max_notification(apps)
@@ -32,12 +41,18 @@ def test_repeated_command_returns_the_first_outcome_and_changes_nothing(apps: Ap
     assert apps.business_forms.get_business_form(form_id).claimed(1) == Decimal("10")
 
 
-def test_creating_with_the_same_enterprise_number_twice_creates_one_document(apps: Applications) -> None:
+def test_creating_with_the_same_enterprise_number_twice_creates_one_document(
+    apps: Applications,
+) -> None:
     form_id = an_approved_form(apps)
     lines = (a_slip_line(1, 1, "10"),)
 
-    first = apps.business_forms.create_stock_slip(enterprise_doc_no="TEST-S1", business_form_id=form_id, lines=lines)
-    second = apps.business_forms.create_stock_slip(enterprise_doc_no="TEST-S1", business_form_id=form_id, lines=lines)
+    first = apps.business_forms.create_stock_slip(
+        enterprise_doc_no="TEST-S1", business_form_id=form_id, lines=lines
+    )
+    second = apps.business_forms.create_stock_slip(
+        enterprise_doc_no="TEST-S1", business_form_id=form_id, lines=lines
+    )
 
     assert second.replayed
     assert second.aggregate_id == first.aggregate_id
@@ -45,20 +60,32 @@ def test_creating_with_the_same_enterprise_number_twice_creates_one_document(app
 
 def test_a_key_reused_for_a_different_command_is_refused(apps: Applications) -> None:
     form_id = an_approved_form(apps)
-    apps.business_forms.create_stock_slip(enterprise_doc_no="TEST-S1", business_form_id=form_id, lines=(a_slip_line(1, 1, "10"),))
+    apps.business_forms.create_stock_slip(
+        enterprise_doc_no="TEST-S1",
+        business_form_id=form_id,
+        lines=(a_slip_line(1, 1, "10"),),
+    )
     stored = _max_notification(apps)
 
     with pytest.raises(IdempotencyKeyConflictError):
-        apps.business_forms.create_stock_slip(enterprise_doc_no="TEST-S1", business_form_id=form_id, lines=(a_slip_line(1, 1, "11"),))
+        apps.business_forms.create_stock_slip(
+            enterprise_doc_no="TEST-S1",
+            business_form_id=form_id,
+            lines=(a_slip_line(1, 1, "11"),),
+        )
 
     assert _max_notification(apps) == stored
 
 
-def test_a_posting_repeated_after_a_lost_answer_applies_once(apps: Applications) -> None:
+def test_a_posting_repeated_after_a_lost_answer_applies_once(
+    apps: Applications,
+) -> None:
     ledger_id = an_approved_ledger(apps)
     posting = {
-        "checklist_no": "TESTQD0001", "direction": "I",
-        "lines": (posting_line("TEST-P1", "5"),), "posted_on": date(2026, 1, 5),
+        "checklist_no": "TESTQD0001",
+        "direction": "I",
+        "lines": (posting_line("TEST-P1", "5"),),
+        "posted_on": date(2026, 1, 5),
     }
 
     apps.ledgers.post_checklist(ledger_id, **posting)  # type: ignore[arg-type]

@@ -13,29 +13,46 @@ from aggregates.common.lifecycle import State
 from aggregates.common.values import Direction
 from aggregates.ledger.model import Ledger
 from bonded.bootstrap import build_applications
-from tests.builders import a_form_line, a_slip_line, an_approved_form, approve, register_test_enterprises, reject
+from tests.builders import (
+    a_form_line,
+    a_slip_line,
+    an_approved_form,
+    approve,
+    posting_line,
+    register_test_enterprises,
+    reject,
+)
 from tests.unit.aggregates.test_lifecycle import a_ledger_in
-from tests.builders import posting_line
 
 quantities = st.integers(min_value=1, max_value=60).map(Decimal)
-SLIP_ACTIONS = st.sampled_from(["declare", "approve", "reject", "void", "approve_void", "modify"])
+SLIP_ACTIONS = st.sampled_from(
+    ["declare", "approve", "reject", "void", "approve_void", "modify"]
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.lists(st.tuples(st.integers(0, 4), SLIP_ACTIONS, quantities), min_size=1, max_size=40),
+    st.lists(
+        st.tuples(st.integers(0, 4), SLIP_ACTIONS, quantities), min_size=1, max_size=40
+    ),
     st.integers(min_value=0, max_value=800),
 )
-def test_slips_never_exceed_their_form_line_and_deposit_never_below_zero_r_slip_2_r_slip_3(
+def test_slips_within_form_line_and_deposit_never_negative_r_slip_2_r_slip_3(
     steps: list[tuple[int, str, Decimal]], deposit: int
 ) -> None:
     apps = build_applications({"PERSISTENCE_MODULE": "eventsourcing.popo"})
     register_test_enterprises(apps)
     forms = apps.business_forms
-    form_id = an_approved_form(apps, lines=(a_form_line(1, quantity="100", unit_price="1"),), deposit=str(deposit))
+    form_id = an_approved_form(
+        apps,
+        lines=(a_form_line(1, quantity="100", unit_price="1"),),
+        deposit=str(deposit),
+    )
     slips = [
         forms.create_stock_slip(
-            enterprise_doc_no=f"TEST-S{n}", business_form_id=form_id, lines=(a_slip_line(1, 1, "10", "1"),)
+            enterprise_doc_no=f"TEST-S{n}",
+            business_form_id=form_id,
+            lines=(a_slip_line(1, 1, "10", "1"),),
         ).aggregate_id
         for n in range(5)
     ]
@@ -52,14 +69,20 @@ def test_slips_never_exceed_their_form_line_and_deposit_never_below_zero_r_slip_
             elif action == "void":
                 forms.declare_void(slip, command_id=key)
             else:
-                forms.modify_stock_slip(slip, (a_slip_line(1, 1, str(quantity), "1"),), command_id=key)
+                forms.modify_stock_slip(
+                    slip, (a_slip_line(1, 1, str(quantity), "1"),), command_id=key
+                )
         except DomainError:
             pass
 
         form = forms.get_business_form(form_id)
         holding = [forms.get_stock_slip(s) for s in slips]
         held = sum(
-            (s.lines[0].quantity for s in holding if s.state in (State.DECLARED, State.MANUAL_REVIEW, State.APPROVED)),
+            (
+                s.lines[0].quantity
+                for s in holding
+                if s.state in (State.DECLARED, State.MANUAL_REVIEW, State.APPROVED)
+            ),
             Decimal(0),
         )
         assert form.claimed(1) == held
@@ -69,7 +92,12 @@ def test_slips_never_exceed_their_form_line_and_deposit_never_below_zero_r_slip_
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.booleans(), quantities), max_size=40))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["A", "B", "C"]), st.booleans(), quantities),
+        max_size=40,
+    )
+)
 def test_ledger_stock_never_negative_and_equals_its_postings_r_ledger_4(
     moves: list[tuple[str, bool, Decimal]],
 ) -> None:
@@ -79,11 +107,18 @@ def test_ledger_stock_never_negative_and_equals_its_postings_r_ledger_4(
     for n, (part, into_zone, quantity) in enumerate(moves):
         direction = Direction.IN if into_zone else Direction.OUT
         try:
-            ledger.post(f"TESTQD{n:04d}", direction, (posting_line(part, str(quantity)),), date(2026, 1, 5))
+            ledger.post(
+                f"TESTQD{n:04d}",
+                direction,
+                (posting_line(part, str(quantity)),),
+                date(2026, 1, 5),
+            )
         except DomainError:
             assert not into_zone and quantity > expected.get(part, Decimal(0))
             continue
-        expected[part] = expected.get(part, Decimal(0)) + (quantity if into_zone else -quantity)
+        expected[part] = expected.get(part, Decimal(0)) + (
+            quantity if into_zone else -quantity
+        )
 
     replayed = None
     for event in ledger.collect_events():

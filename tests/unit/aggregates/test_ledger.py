@@ -17,20 +17,21 @@ from aggregates.common.lifecycle import State
 from aggregates.common.values import Direction, Enterprise
 from aggregates.ledger.model import (
     Ledger,
-    LedgerFamily,
     LedgerAmendment,
+    LedgerFamily,
     LineChange,
-    PostingLine,
     WriteOffKind,
 )
 from bonded.bootstrap import Applications
-from tests.builders import ZONE_CODE, approve, posting_line
+from tests.builders import ZONE_CODE, posting_line
 from tests.unit.aggregates.test_lifecycle import a_head, a_ledger_in
 
 
 def a_ledger_with(part_no: str = "TEST-P1", stock: str = "10") -> Ledger:
     ledger = a_ledger_in(State.APPROVED)
-    ledger.post("TESTQD0000", Direction.IN, (posting_line(part_no, stock),), date(2026, 1, 5))
+    ledger.post(
+        "TESTQD0000", Direction.IN, (posting_line(part_no, stock),), date(2026, 1, 5)
+    )
     ledger.collect_events()
     return ledger
 
@@ -44,12 +45,19 @@ def test_filing_needs_the_operating_enterprise_customs_code_r_ledger_1() -> None
     assert refused.value.rule == "R-LEDGER-1"
 
 
-def test_filing_with_an_unknown_enterprise_is_refused_r_ledger_1(apps: Applications) -> None:
+def test_filing_with_an_unknown_enterprise_is_refused_r_ledger_1(
+    apps: Applications,
+) -> None:
     with pytest.raises(UnknownEnterpriseError):
         apps.ledgers.file_ledger(
-            enterprise_doc_no="TEST-L9", operating_customs_code="TEST999999",
-            master_customs_code="2244", area_type="Z", house_no="H", house_name="N",
-            house_address="A", valid_until=date(2030, 1, 1),
+            enterprise_doc_no="TEST-L9",
+            operating_customs_code="TEST999999",
+            master_customs_code="2244",
+            area_type="Z",
+            house_no="H",
+            house_name="N",
+            house_address="A",
+            valid_until=date(2030, 1, 1),
         )
 
 
@@ -65,7 +73,9 @@ def test_first_posting_files_the_line_automatically_r_ledger_2() -> None:
     ledger = a_ledger_in(State.APPROVED)
     ledger.collect_events()
 
-    ledger.post("TESTQD0001", Direction.IN, (posting_line("TEST-P1", "5"),), date(2026, 1, 5))
+    ledger.post(
+        "TESTQD0001", Direction.IN, (posting_line("TEST-P1", "5"),), date(2026, 1, 5)
+    )
 
     filed, increased = ledger.collect_events()
     assert isinstance(filed, Ledger.LineFiled)
@@ -78,7 +88,12 @@ def test_posting_before_approval_is_refused_r_ledger_4() -> None:
     ledger = a_ledger_in(State.DECLARED)
 
     with pytest.raises(InvalidTransitionError) as refused:
-        ledger.post("TESTQD0001", Direction.IN, (posting_line("TEST-P1", "5"),), date(2026, 1, 5))
+        ledger.post(
+            "TESTQD0001",
+            Direction.IN,
+            (posting_line("TEST-P1", "5"),),
+            date(2026, 1, 5),
+        )
 
     assert refused.value.rule == "R-LEDGER-4"
 
@@ -86,7 +101,9 @@ def test_posting_before_approval_is_refused_r_ledger_4() -> None:
 def test_deduct_lowers_the_stock_of_the_part_r_ledger_4() -> None:
     ledger = a_ledger_with(stock="10")
 
-    ledger.post("TESTQD0002", Direction.OUT, (posting_line("TEST-P1", "4"),), date(2026, 2, 1))
+    ledger.post(
+        "TESTQD0002", Direction.OUT, (posting_line("TEST-P1", "4"),), date(2026, 2, 1)
+    )
 
     [deducted] = ledger.collect_events()
     assert isinstance(deducted, Ledger.Deducted)
@@ -99,7 +116,8 @@ def test_deduct_refuses_more_than_the_stock_r_ledger_4() -> None:
 
     with pytest.raises(InsufficientStockError) as refused:
         ledger.post(
-            "TESTQD0002", Direction.OUT,
+            "TESTQD0002",
+            Direction.OUT,
             (posting_line("TEST-P1", "6"), posting_line("TEST-P1", "5")),
             date(2026, 2, 1),
         )
@@ -114,14 +132,24 @@ def test_deduct_of_an_unknown_part_is_refused_r_ledger_4() -> None:
     ledger = a_ledger_with()
 
     with pytest.raises(InsufficientStockError):
-        ledger.post("TESTQD0002", Direction.OUT, (posting_line("TEST-P9", "1"),), date(2026, 2, 1))
+        ledger.post(
+            "TESTQD0002",
+            Direction.OUT,
+            (posting_line("TEST-P9", "1"),),
+            date(2026, 2, 1),
+        )
 
 
 def test_a_checklist_is_posted_only_once_r_ledger_4() -> None:
     ledger = a_ledger_with()
 
     with pytest.raises(ValidationError, match="already posted"):
-        ledger.post("TESTQD0000", Direction.IN, (posting_line("TEST-P1", "1"),), date(2026, 2, 1))
+        ledger.post(
+            "TESTQD0000",
+            Direction.IN,
+            (posting_line("TEST-P1", "1"),),
+            date(2026, 2, 1),
+        )
 
 
 def test_amendment_is_possible_only_after_approval_r_ledger_3() -> None:
@@ -151,14 +179,18 @@ def test_amendment_cannot_add_a_line_r_ledger_3() -> None:
     ledger = a_ledger_with()
 
     with pytest.raises(ValidationError, match="cannot add lines") as refused:
-        ledger.declare_amendment(LedgerAmendment(a_head(), (LineChange("TEST-P9", hs_code="84714100"),)))
+        ledger.declare_amendment(
+            LedgerAmendment(a_head(), (LineChange("TEST-P9", hs_code="84714100"),))
+        )
 
     assert refused.value.rule == "R-LEDGER-3"
 
 
 def test_rejected_amendment_leaves_the_ledger_as_approved_r_ledger_3() -> None:
     ledger = a_ledger_with()
-    ledger.declare_amendment(LedgerAmendment(a_head(), (LineChange("TEST-P1", hs_code="84714100"),)))
+    ledger.declare_amendment(
+        LedgerAmendment(a_head(), (LineChange("TEST-P1", hs_code="84714100"),))
+    )
 
     ledger.reject("TEST no")
 
@@ -168,8 +200,12 @@ def test_rejected_amendment_leaves_the_ledger_as_approved_r_ledger_3() -> None:
 
 def test_lines_past_or_near_their_storage_period_are_listed_r_ledger_5() -> None:
     ledger = a_ledger_in(State.APPROVED)
-    ledger.post("TESTQD0001", Direction.IN, (posting_line("TEST-OLD", "1"),), date(2025, 1, 10))
-    ledger.post("TESTQD0002", Direction.IN, (posting_line("TEST-NEW", "1"),), date(2026, 11, 1))
+    ledger.post(
+        "TESTQD0001", Direction.IN, (posting_line("TEST-OLD", "1"),), date(2025, 1, 10)
+    )
+    ledger.post(
+        "TESTQD0002", Direction.IN, (posting_line("TEST-NEW", "1"),), date(2026, 11, 1)
+    )
 
     due = ledger.lines_due(as_of=date(2026, 1, 1), within_days=30)
 
@@ -179,8 +215,12 @@ def test_lines_past_or_near_their_storage_period_are_listed_r_ledger_5() -> None
 
 def test_write_off_normal_declaration_result_and_confirmation_r_ledger_6() -> None:
     ledger = a_ledger_in(State.APPROVED)
-    ledger.post("TESTQD0001", Direction.IN, (posting_line("TEST-P1", "3"),), date(2026, 1, 10))
-    ledger.post("TESTQD0002", Direction.IN, (posting_line("TEST-P1", "3"),), date(2026, 7, 10))
+    ledger.post(
+        "TESTQD0001", Direction.IN, (posting_line("TEST-P1", "3"),), date(2026, 1, 10)
+    )
+    ledger.post(
+        "TESTQD0002", Direction.IN, (posting_line("TEST-P1", "3"),), date(2026, 7, 10)
+    )
 
     ledger.declare_write_off(date(2026, 1, 1), date(2026, 6, 30))
     ledger.return_write_off_result(accepted=True)
@@ -195,7 +235,9 @@ def test_supplementary_declaration_needs_customs_request_r_ledger_6() -> None:
     ledger = a_ledger_in(State.APPROVED)
 
     with pytest.raises(ValidationError, match="asked") as refused:
-        ledger.declare_write_off(date(2026, 1, 1), date(2026, 6, 30), WriteOffKind.SUPPLEMENTARY)
+        ledger.declare_write_off(
+            date(2026, 1, 1), date(2026, 6, 30), WriteOffKind.SUPPLEMENTARY
+        )
 
     assert refused.value.rule == "R-LEDGER-6"
 
@@ -205,7 +247,9 @@ def test_supplementary_declaration_after_customs_asks_r_ledger_6() -> None:
     ledger.declare_write_off(date(2026, 1, 1), date(2026, 6, 30))
     ledger.request_supplementary_declaration("TEST explain")
 
-    ledger.declare_write_off(date(2026, 1, 1), date(2026, 6, 30), WriteOffKind.SUPPLEMENTARY)
+    ledger.declare_write_off(
+        date(2026, 1, 1), date(2026, 6, 30), WriteOffKind.SUPPLEMENTARY
+    )
 
     assert ledger.write_off is not None
     assert ledger.write_off.kind is WriteOffKind.SUPPLEMENTARY
@@ -218,7 +262,12 @@ def test_posting_into_a_written_off_period_is_refused_r_ledger_6() -> None:
     ledger.confirm_write_off_result()
 
     with pytest.raises(ValidationError) as refused:
-        ledger.post("TESTQD0003", Direction.IN, (posting_line("TEST-P1", "3"),), date(2026, 6, 1))
+        ledger.post(
+            "TESTQD0003",
+            Direction.IN,
+            (posting_line("TEST-P1", "3"),),
+            date(2026, 6, 1),
+        )
 
     assert refused.value.rule == "R-LEDGER-6"
 
@@ -244,8 +293,11 @@ def test_ledger_survives_the_store_with_lines_and_postings(apps: Applications) -
 
     ledger_id = an_approved_ledger(apps)
     apps.ledgers.post_checklist(
-        ledger_id, checklist_no="TESTQD0001", direction="I",
-        lines=(posting_line("TEST-P1", "7.12345"),), posted_on=date(2026, 1, 5),
+        ledger_id,
+        checklist_no="TESTQD0001",
+        direction="I",
+        lines=(posting_line("TEST-P1", "7.12345"),),
+        posted_on=date(2026, 1, 5),
     )
 
     ledger = apps.ledgers.get_ledger(ledger_id)
@@ -262,8 +314,11 @@ def test_ledger_snapshots_load_to_the_same_state(apps: Applications) -> None:
     ledger_id = an_approved_ledger(apps)
     for n in range(120):
         apps.ledgers.post_checklist(
-            ledger_id, checklist_no=f"TESTQD{n:04d}", direction="I",
-            lines=(posting_line(f"TEST-P{n % 7}", "1"),), posted_on=date(2026, 1, 5),
+            ledger_id,
+            checklist_no=f"TESTQD{n:04d}",
+            direction="I",
+            lines=(posting_line(f"TEST-P{n % 7}", "1"),),
+            posted_on=date(2026, 1, 5),
         )
 
     assert apps.ledgers.snapshots is not None

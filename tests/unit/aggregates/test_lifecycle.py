@@ -7,7 +7,11 @@ from datetime import date
 import pytest
 
 from aggregates.common.attachments import AttachmentKind
-from aggregates.common.errors import AttachmentError, InvalidTransitionError, ValidationError
+from aggregates.common.errors import (
+    AttachmentError,
+    InvalidTransitionError,
+    ValidationError,
+)
 from aggregates.common.lifecycle import State
 from aggregates.common.values import Enterprise
 from aggregates.ledger.model import AreaType, Ledger, LedgerHead
@@ -17,7 +21,9 @@ PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def a_head(**changes: object) -> LedgerHead:
     values: dict[str, object] = {
-        "operating_enterprise": Enterprise("TEST000001", "91TE00000000000010", "TEST one"),
+        "operating_enterprise": Enterprise(
+            "TEST000001", "91TE00000000000010", "TEST one"
+        ),
         "master_customs_code": "2244",
         "area_type": AreaType.COMPREHENSIVE_BONDED_ZONE,
         "house_no": "TEST-H1",
@@ -46,7 +52,9 @@ def a_ledger_in(state: State) -> Ledger:
 
 
 @pytest.mark.parametrize("state", [State.DRAFT, State.RETURNED, State.RECEIVE_FAILED])
-def test_modify_is_allowed_in_draft_returned_and_receive_failed_r_doc_3(state: State) -> None:
+def test_modify_is_allowed_in_draft_returned_and_receive_failed_r_doc_3(
+    state: State,
+) -> None:
     ledger = a_ledger_in(state)
 
     ledger.modify(a_head(house_name="TEST renamed"))
@@ -69,7 +77,9 @@ def test_modify_is_refused_once_declared_r_doc_3(state: State) -> None:
 
 
 @pytest.mark.parametrize("state", [State.DRAFT, State.RETURNED])
-def test_delete_is_allowed_for_draft_and_returned_once_confirmed_r_doc_4(state: State) -> None:
+def test_delete_is_allowed_for_draft_and_returned_once_confirmed_r_doc_4(
+    state: State,
+) -> None:
     ledger = a_ledger_in(state)
 
     ledger.delete(confirmed=True)
@@ -87,7 +97,9 @@ def test_delete_without_confirmation_is_refused_r_doc_4() -> None:
     assert refused.value.rule == "R-DOC-4"
 
 
-@pytest.mark.parametrize("state", [State.RECEIVE_FAILED, State.DECLARED, State.APPROVED])
+@pytest.mark.parametrize(
+    "state", [State.RECEIVE_FAILED, State.DECLARED, State.APPROVED]
+)
 def test_delete_is_refused_in_other_states_r_doc_4(state: State) -> None:
     ledger = a_ledger_in(state)
 
@@ -120,7 +132,12 @@ def test_customs_decisions_walk_the_states_r_doc_2() -> None:
 
     names = [type(e).__name__ for e in ledger.collect_events()]
     assert names == [
-        "Filed", "Declared", "RoutedToManualReview", "Rejected", "Modified", "Declared",
+        "Filed",
+        "Declared",
+        "RoutedToManualReview",
+        "Rejected",
+        "Modified",
+        "Declared",
         "Approved",
     ]
     assert ledger.state is State.APPROVED
@@ -145,7 +162,9 @@ def test_unstructured_attachment_must_really_be_a_pdf_r_doc_8() -> None:
     ledger = a_ledger_in(State.DRAFT)
 
     with pytest.raises(AttachmentError, match="not a PDF") as refused:
-        ledger.add_attachment("scan.pdf", AttachmentKind.UNSTRUCTURED, b"GIF89a not a pdf")
+        ledger.add_attachment(
+            "scan.pdf", AttachmentKind.UNSTRUCTURED, b"GIF89a not a pdf"
+        )
 
     assert refused.value.rule == "R-DOC-8"
 

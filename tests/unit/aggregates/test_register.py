@@ -26,13 +26,17 @@ def test_credit_code_with_wrong_check_character_is_refused_r_doc_7() -> None:
     assert refused.value.field == "credit_code"
 
 
-@pytest.mark.parametrize("bad", ["91350100M000100Y4", "91350100M000100YI3", "", "91350100m000100Y43"])
+@pytest.mark.parametrize(
+    "bad", ["91350100M000100Y4", "91350100M000100YI3", "", "91350100m000100Y43"]
+)
 def test_malformed_credit_codes_are_refused(bad: str) -> None:
     with pytest.raises(MalformedCodeError):
         check_credit_code(bad)
 
 
-@pytest.mark.parametrize("bad", ["TEST00001", "TEST0000011", "test000001", "TEST 00001"])
+@pytest.mark.parametrize(
+    "bad", ["TEST00001", "TEST0000011", "test000001", "TEST 00001"]
+)
 def test_malformed_customs_codes_are_refused(bad: str) -> None:
     with pytest.raises(MalformedCodeError, match="10 characters"):
         check_customs_code(bad)
@@ -54,7 +58,9 @@ def test_unknown_customs_code_is_an_error_r_doc_7(apps: Applications) -> None:
 
 def test_registering_with_a_bad_credit_code_stores_nothing(apps: Applications) -> None:
     with pytest.raises(MalformedCodeError):
-        apps.register.register_enterprise("TEST000009", "91TE00000000000090", "TEST nine")
+        apps.register.register_enterprise(
+            "TEST000009", "91TE00000000000090", "TEST nine"
+        )
 
     with pytest.raises(UnknownEnterpriseError):
         apps.register.lookup("TEST000009")

@@ -19,8 +19,13 @@ from bonded.bootstrap import Applications
 from tests.builders import a_slip_line, an_approved_form, approve, reject
 
 
-def a_slip(apps: Applications, form_id: UUID, doc_no: str, *lines: tuple[int, str, str]) -> UUID:
-    slip_lines = tuple(a_slip_line(n, form_line, qty, price) for n, (form_line, qty, price) in enumerate(lines, 1))
+def a_slip(
+    apps: Applications, form_id: UUID, doc_no: str, *lines: tuple[int, str, str]
+) -> UUID:
+    slip_lines = tuple(
+        a_slip_line(n, form_line, qty, price)
+        for n, (form_line, qty, price) in enumerate(lines, 1)
+    )
     return apps.business_forms.create_stock_slip(
         enterprise_doc_no=doc_no, business_form_id=form_id, lines=slip_lines
     ).aggregate_id
@@ -39,7 +44,9 @@ def test_slip_goes_draft_declared_approved_r_slip_1(apps: Applications) -> None:
 
 
 def test_slip_needs_an_approved_form_r_slip_2(apps: Applications) -> None:
-    draft = apps.business_forms.copy_business_form(an_approved_form(apps), enterprise_doc_no="TEST-F2")
+    draft = apps.business_forms.copy_business_form(
+        an_approved_form(apps), enterprise_doc_no="TEST-F2"
+    )
 
     with pytest.raises(ValidationError) as refused:
         a_slip(apps, draft.aggregate_id, "TEST-S1", (1, "1", "1"))
@@ -82,7 +89,9 @@ def test_returned_slip_gives_its_quantity_back_r_slip_2(apps: Applications) -> N
     assert apps.business_forms.get_stock_slip(slip).state is State.RETURNED
 
 
-def test_approval_draws_the_deposit_by_the_slip_amount_r_slip_3(apps: Applications) -> None:
+def test_approval_draws_the_deposit_by_the_slip_amount_r_slip_3(
+    apps: Applications,
+) -> None:
     form_id = an_approved_form(apps, deposit="1000")
     slip = a_slip(apps, form_id, "TEST-S1", (1, "30", "10"), (2, "5", "20"))
     apps.business_forms.declare(slip, command_id="d1")
@@ -94,7 +103,9 @@ def test_approval_draws_the_deposit_by_the_slip_amount_r_slip_3(apps: Applicatio
     assert form.deposit_remaining == Decimal("600")
 
 
-def test_slip_above_the_remaining_deposit_is_refused_at_declaration_r_slip_3(apps: Applications) -> None:
+def test_slip_above_the_remaining_deposit_is_refused_at_declaration_r_slip_3(
+    apps: Applications,
+) -> None:
     form_id = an_approved_form(apps, deposit="500")
     first = a_slip(apps, form_id, "TEST-S1", (1, "30", "10"))
     second = a_slip(apps, form_id, "TEST-S2", (2, "30", "10"))
@@ -131,13 +142,17 @@ def test_only_an_approved_slip_may_be_voided_r_slip_4(apps: Applications) -> Non
     assert refused.value.rule == "R-SLIP-4"
 
 
-def test_consolidated_or_crossed_slip_cannot_be_voided_r_slip_4(apps: Applications) -> None:
+def test_consolidated_or_crossed_slip_cannot_be_voided_r_slip_4(
+    apps: Applications,
+) -> None:
     form_id = an_approved_form(apps, business_type="A", ledger_flag="I")
     slips = []
     for n in (1, 2):
         slip = a_slip(apps, form_id, f"TEST-S{n}", (1, "1", "1"))
         apps.business_forms.declare(slip, command_id=f"d{n}")
-        apps.business_forms.record_decision(slip, approve(f"TESTX{n}"), command_id=f"a{n}")
+        apps.business_forms.record_decision(
+            slip, approve(f"TESTX{n}"), command_id=f"a{n}"
+        )
         slips.append(slip)
     apps.business_forms.record_consolidation(slips[0], "TEST-CHK-1", command_id="c1")
     apps.business_forms.record_gate_crossing(slips[1], command_id="g1")
@@ -148,7 +163,9 @@ def test_consolidated_or_crossed_slip_cannot_be_voided_r_slip_4(apps: Applicatio
         assert refused.value.rule == "R-SLIP-4"
 
 
-def test_rejected_void_leaves_the_slip_approved_and_drawn_r_slip_4(apps: Applications) -> None:
+def test_rejected_void_leaves_the_slip_approved_and_drawn_r_slip_4(
+    apps: Applications,
+) -> None:
     form_id = an_approved_form(apps, deposit="1000")
     slip = a_slip(apps, form_id, "TEST-S1", (1, "10", "10"))
     apps.business_forms.declare(slip, command_id="d1")
@@ -158,10 +175,14 @@ def test_rejected_void_leaves_the_slip_approved_and_drawn_r_slip_4(apps: Applica
     apps.business_forms.record_decision(slip, reject(), command_id="vr1")
 
     assert apps.business_forms.get_stock_slip(slip).state is State.APPROVED
-    assert apps.business_forms.get_business_form(form_id).deposit_drawn == Decimal("100")
+    assert apps.business_forms.get_business_form(form_id).deposit_drawn == Decimal(
+        "100"
+    )
 
 
-def test_type_a_slip_has_a_one_month_consolidation_deadline_r_slip_5(apps: Applications) -> None:
+def test_type_a_slip_has_a_one_month_consolidation_deadline_r_slip_5(
+    apps: Applications,
+) -> None:
     form_id = an_approved_form(apps, business_type="A", ledger_flag="I")
     slip_id = a_slip(apps, form_id, "TEST-S1", (1, "1", "1"))
     apps.business_forms.declare(slip_id, command_id="d1")
@@ -180,7 +201,9 @@ def test_type_a_slip_has_a_one_month_consolidation_deadline_r_slip_5(apps: Appli
     assert not consolidated.is_at_consolidation_risk(deadline, within_days=7)
 
 
-def test_other_types_have_no_consolidation_deadline_r_slip_5(apps: Applications) -> None:
+def test_other_types_have_no_consolidation_deadline_r_slip_5(
+    apps: Applications,
+) -> None:
     slip_id = a_slip(apps, an_approved_form(apps), "TEST-S1", (1, "1", "1"))
     apps.business_forms.declare(slip_id, command_id="d1")
     apps.business_forms.record_decision(slip_id, approve("TESTX1"), command_id="a1")

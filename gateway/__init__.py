@@ -1,0 +1,4 @@
+"""The edges: HTTP API, customs adapters and the data sub-centre fan-out.
+
+Empty until the gateway lands.
+"""
