@@ -52,6 +52,10 @@ class BusinessForms(DocumentApplication):
     """Business forms (业务申报表) and the stock slips (出入库单) drawn on them."""
 
     name = "BusinessForms"
+    # A busy form gathers an event per slip declaration and approval; snapshots
+    # keep loading it from growing with its history.
+    is_snapshotting_enabled = True
+    snapshotting_intervals = {BusinessForm: 50}  # noqa: RUF012 (eventsourcing's class API)
     value_objects = (
         *DocumentApplication.value_objects,
         FormHead,

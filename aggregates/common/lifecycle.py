@@ -82,14 +82,35 @@ class Document(Aggregate):
     def _start_lifecycle(self) -> None:
         # Annotated here, not on the class: eventsourcing would take class
         # annotations for fields of the created event.
-        self.state: State = State.DRAFT
-        self.request: Request | None = None
+        self.state = State.DRAFT
+        self.request = None
         self.document_no: str | None = None
         self.attachments: list[Attachment] = []
         self.amendment_count: int = 0
         self.pending_changes: Any = None
         self.decision_reason: str | None = None
         self.approved_on: date | None = None
+
+    # Snapshots keep attributes as JSON, where an enumeration is a plain string;
+    # these properties give the enumeration back whichever way the state was loaded.
+
+    @property
+    def state(self) -> State:
+        """The data state (R-DOC-2)."""
+        return State(self._state)
+
+    @state.setter
+    def state(self, value: State) -> None:
+        self._state = str(value)
+
+    @property
+    def request(self) -> Request | None:
+        """The request awaiting customs, if any."""
+        return Request(self._request) if self._request else None
+
+    @request.setter
+    def request(self, value: Request | None) -> None:
+        self._request = str(value) if value else ""
 
     # Guards shared by the commands of every document.
 

@@ -222,3 +222,22 @@ def test_a_slip_is_consolidated_at_most_once_r_cons_5(apps: Applications) -> Non
         apps.business_forms.record_consolidation(slip_id, "TEST-CHK-2", command_id="c2")
 
     assert refused.value.rule == "R-CONS-5"
+
+
+def test_form_loaded_from_a_snapshot_still_takes_slips_r_slip_2(
+    apps: Applications,
+) -> None:
+    form_id = an_approved_form(apps, deposit="100000")
+    for n in range(30):  # two events per slip: past the snapshot interval of 50
+        slip = a_slip(apps, form_id, f"TEST-S{n}", (1, "1", "1"))
+        apps.business_forms.declare(slip, command_id=f"d{n}")
+        apps.business_forms.record_decision(
+            slip, approve(f"TESTX{n}"), command_id=f"a{n}"
+        )
+
+    assert apps.business_forms.snapshots is not None
+    assert list(apps.business_forms.snapshots.get(form_id))
+    form = apps.business_forms.get_business_form(form_id)
+    assert form.state is State.APPROVED
+    assert form.claimed(1) == Decimal(30)
+    assert form.deposit_drawn == Decimal(30)

@@ -1,0 +1,113 @@
+"""Stock-slip declarations per second against plain eventsourcing saves, one run.
+
+Both run on the embedded PostgreSQL (or BONDED_DATABASE_URL), in fresh schemas of
+the same database, one thread each, one after the other. Prints figures and ratio;
+asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+import uuid
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+from psycopg import sql
+
+from bonded.bootstrap import build_applications, postgres_env
+from bonded.embedded import EmbeddedPostgres, ensure_database
+from tests.builders import (
+    a_form_line,
+    a_slip_line,
+    an_approved_form,
+    register_test_enterprises,
+)
+
+
+class Probe(Aggregate):
+    """A one-event aggregate: the peer's unit of work."""
+
+    @event("Created")
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+
+def fresh_env(url: str) -> dict[str, str]:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    return postgres_env(url, schema=schema)
+
+
+def bench_slips(url: str, count: int) -> float:
+    apps = build_applications(fresh_env(url))
+    register_test_enterprises(apps)
+    lines = tuple(a_form_line(n, quantity=str(count * 10)) for n in (1, 2))
+    form_id = an_approved_form(apps, lines=lines, deposit=str(count * 1000))
+    forms = apps.business_forms
+    slips = [
+        forms.create_stock_slip(
+            enterprise_doc_no=f"BENCH-S{n}",
+            business_form_id=form_id,
+            lines=(a_slip_line(1, 1, "1"), a_slip_line(2, 2, "2")),
+        ).aggregate_id
+        for n in range(count)
+    ]
+    started = time.perf_counter()
+    for n, slip_id in enumerate(slips):
+        forms.declare(slip_id, command_id=f"bench-declare-{n}")
+    elapsed = time.perf_counter() - started
+    assert forms.get_business_form(form_id).claimed(1) == Decimal(count)
+    apps.close()
+    return count / elapsed
+
+
+def bench_peer(url: str, count: int) -> float:
+    app: Application[uuid.UUID] = Application(fresh_env(url))
+    started = time.perf_counter()
+    for n in range(count):
+        app.save(Probe(n))
+    elapsed = time.perf_counter() - started
+    app.close()
+    return count / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=1000)
+    args = parser.parse_args()
+
+    server = None
+    url = os.environ.get("BONDED_DATABASE_URL", "")
+    if not url:
+        server = EmbeddedPostgres(Path("var/bench"))
+        url = ensure_database(server.start(), "bench")
+    try:
+        peer = bench_peer(url, args.count)
+        slips = bench_slips(url, args.count)
+    finally:
+        if server is not None:
+            server.stop()
+
+    results = {
+        "date": date.today().isoformat(),
+        "count": args.count,
+        "stock_slip_declarations_per_s": round(slips, 1),
+        "peer_eventsourcing_saves_per_s": round(peer, 1),
+        "ratio": round(slips / peer, 3),
+    }
+    print(f"stock-slip declarations (form + slip + key): {slips:8.1f}/s")
+    print(f"peer: eventsourcing one-event saves:         {peer:8.1f}/s")
+    print(f"ratio declarations / peer saves:             {slips / peer:8.3f}")
+    Path("bench/results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
