@@ -62,14 +62,6 @@ def pg_env(database_url: str) -> dict[str, str]:
     return postgres_env(database_url, schema=schema)
 
 
-@pytest.fixture
-def memory_apps() -> Iterator[Applications]:
-    apps = build_applications({"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    register_test_enterprises(apps)
-    yield apps
-    apps.close()
-
-
 @pytest.fixture(
     params=["memory", pytest.param("postgres", marks=pytest.mark.integration)]
 )

@@ -7,7 +7,7 @@ transaction: the invariants hold without a saga.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -203,7 +203,7 @@ class BusinessForms(DocumentApplication):
         form_id: UUID,
         command_id: str,
         command: str,
-        act: object,
+        act: Callable[[BusinessForm], object],
         **fields: object,
     ) -> Outcome:
         def on_document(document: Document) -> None:
@@ -211,7 +211,7 @@ class BusinessForms(DocumentApplication):
                 raise ValidationError(
                     f"document {form_id} is not a business form", field="form_id"
                 )
-            act(document)  # type: ignore[operator]
+            act(document)
 
         return self._act(form_id, command_id, command, on_document, **fields)
 

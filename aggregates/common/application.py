@@ -92,10 +92,3 @@ class BackboneApplication(Application[UUID]):
         if not isinstance(aggregate, cls):
             raise DocumentNotFoundError(cls.__name__, aggregate_id)
         return aggregate
-
-    def _exists(self, aggregate_id: UUID) -> bool:
-        try:
-            self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return False
-        return True

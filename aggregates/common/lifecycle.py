@@ -124,11 +124,6 @@ class Document(Aggregate):
         """Refuse unless the document is draft, returned or receive-failed (R-DOC-3)."""
         self._require(command, MODIFIABLE, "R-DOC-3")
 
-    @property
-    def is_modifiable(self) -> bool:
-        """Whether the document may be modified now (R-DOC-3)."""
-        return self.state in MODIFIABLE
-
     def _check_declarable(self) -> None:
         """Run the document's validation rules before declaring (R-DOC-5)."""
 
