@@ -51,7 +51,7 @@ def bench_slips(url: str, count: int) -> float:
     register_test_enterprises(apps)
     lines = tuple(a_form_line(n, quantity=str(count * 10)) for n in (1, 2))
     form_id = an_approved_form(apps, lines=lines, deposit=str(count * 1000))
-    forms = apps.business_forms
+    forms = apps.zone
     slips = [
         forms.create_stock_slip(
             enterprise_doc_no=f"BENCH-S{n}",

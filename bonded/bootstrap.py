@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 from psycopg.conninfo import conninfo_to_dict
 
-from aggregates.business_form.application import BusinessForms
-from aggregates.ledger.application import Ledgers
 from aggregates.register.application import EnterpriseRegister
+from aggregates.zone import Zone
 
 
 @dataclass
@@ -17,11 +16,10 @@ class Applications:
     """The applications of the backbone, one per bounded context."""
 
     register: EnterpriseRegister
-    ledgers: Ledgers
-    business_forms: BusinessForms
+    zone: Zone
 
-    def all(self) -> tuple[EnterpriseRegister, Ledgers, BusinessForms]:
-        return (self.register, self.ledgers, self.business_forms)
+    def all(self) -> tuple[EnterpriseRegister, Zone]:
+        return (self.register, self.zone)
 
     def close(self) -> None:
         for app in self.all():
@@ -54,8 +52,6 @@ def postgres_env(
 
 
 def build_applications(env: Mapping[str, str] | None = None) -> Applications:
-    """Build the register, ledgers and business forms on one event store."""
+    """Build the enterprise register and the zone's documents on one event store."""
     register = EnterpriseRegister(env)
-    ledgers = Ledgers(env, register=register)
-    business_forms = BusinessForms(env, register=register, ledgers=ledgers)
-    return Applications(register, ledgers, business_forms)
+    return Applications(register, Zone(env, register=register))

@@ -30,7 +30,7 @@ def play(
     out(f"registered enterprise {ZONE}: {apps.register.lookup(ZONE).credit_code}")
 
     # A ledger is filed, declared and approved; two checklists post goods to it.
-    ledger_id = apps.ledgers.file_ledger(
+    ledger_id = apps.zone.file_ledger(
         enterprise_doc_no=f"DEMO-L-{run}",
         operating_customs_code=ZONE,
         master_customs_code="2244",
@@ -40,16 +40,16 @@ def play(
         house_address="1 Demo Road",
         valid_until=date(2030, 12, 31),
     ).aggregate_id
-    apps.ledgers.declare(ledger_id, command_id=f"demo-{run}-ledger-declare")
+    apps.zone.declare(ledger_id, command_id=f"demo-{run}-ledger-declare")
     ledger_no = f"T2244W{run:0>6}"
-    apps.ledgers.record_decision(
+    apps.zone.record_decision(
         ledger_id,
         CustomsDecision(DecisionOutcome.APPROVED, document_no=ledger_no),
         command_id=f"demo-{run}-ledger-approve",
     )
     out(f"ledger {ledger_no} approved")
     for n, (direction, qty) in enumerate((("I", "500"), ("E", "120")), start=1):
-        apps.ledgers.post_checklist(
+        apps.zone.post_checklist(
             ledger_id,
             checklist_no=f"QD{run:0>6}{n:04d}",
             direction=direction,
@@ -61,7 +61,7 @@ def play(
             posted_on=date.today(),
         )
     try:
-        apps.ledgers.post_checklist(
+        apps.zone.post_checklist(
             ledger_id,
             checklist_no=f"QD{run:0>6}9999",
             direction="E",
@@ -74,11 +74,11 @@ def play(
         )
     except DomainError as refused:
         out(f"posting refused as it should be: {refused}")
-    stock = apps.ledgers.get_ledger(ledger_id).stock_of("PART-001")
+    stock = apps.zone.get_ledger(ledger_id).stock_of("PART-001")
     out(f"ledger stock of PART-001: {stock}")
 
     # A business form with a deposit; stock slips draw on it.
-    form_id = apps.business_forms.create_business_form(
+    form_id = apps.zone.create_business_form(
         enterprise_doc_no=f"DEMO-F-{run}",
         business_type="H",
         direction="E",
@@ -98,8 +98,8 @@ def play(
             ),
         ),
     ).aggregate_id
-    apps.business_forms.declare(form_id, command_id=f"demo-{run}-form-declare")
-    apps.business_forms.record_decision(
+    apps.zone.declare(form_id, command_id=f"demo-{run}-form-declare")
+    apps.zone.record_decision(
         form_id,
         CustomsDecision(
             DecisionOutcome.APPROVED, document_no=f"F2244{run:0>6}", deposit="4000"
@@ -108,19 +108,17 @@ def play(
     )
     out("business form approved with a deposit of 4000")
     for n, qty in enumerate(("40", "30", "40"), start=1):
-        slip_id = apps.business_forms.create_stock_slip(
+        slip_id = apps.zone.create_stock_slip(
             enterprise_doc_no=f"DEMO-S-{run}-{n}",
             business_form_id=form_id,
             lines=(SlipLine(1, 1, Decimal(qty), Decimal(50)),),
         ).aggregate_id
         try:
-            apps.business_forms.declare(
-                slip_id, command_id=f"demo-{run}-slip-{n}-declare"
-            )
+            apps.zone.declare(slip_id, command_id=f"demo-{run}-slip-{n}-declare")
         except DomainError as refused:
             out(f"stock slip {n} ({qty} units) refused: {refused}")
             continue
-        apps.business_forms.record_decision(
+        apps.zone.record_decision(
             slip_id,
             CustomsDecision(
                 DecisionOutcome.APPROVED, document_no=f"X2244{run:0>4}{n:04d}"
@@ -129,7 +127,7 @@ def play(
         )
         out(f"stock slip {n} ({qty} units) approved")
 
-    form = apps.business_forms.get_business_form(form_id)
+    form = apps.zone.get_business_form(form_id)
     totals = {
         "ledger stock": str(stock),
         "form line 1 drawn": str(form.claimed(1)),

@@ -44,7 +44,7 @@ def reject(reason: str = "TEST reason") -> CustomsDecision:
 def an_approved_ledger(
     apps: Applications, doc_no: str = "TEST-LEDGER-1", ledger_no: str = "TESTL000001"
 ) -> UUID:
-    outcome = apps.ledgers.file_ledger(
+    outcome = apps.zone.file_ledger(
         enterprise_doc_no=doc_no,
         operating_customs_code=ZONE_CODE,
         master_customs_code="2244",
@@ -55,8 +55,8 @@ def an_approved_ledger(
         valid_until=date(2030, 12, 31),
     )
     ledger_id = outcome.aggregate_id
-    apps.ledgers.declare(ledger_id, command_id=f"{doc_no}/declare")
-    apps.ledgers.record_decision(
+    apps.zone.declare(ledger_id, command_id=f"{doc_no}/declare")
+    apps.zone.record_decision(
         ledger_id, approve(ledger_no), command_id=f"{doc_no}/approve"
     )
     return ledger_id
@@ -100,7 +100,7 @@ def an_approved_form(
     ledger: LedgerRef | None = None,
     ledger_flag: str | None = None,
 ) -> UUID:
-    outcome = apps.business_forms.create_business_form(
+    outcome = apps.zone.create_business_form(
         enterprise_doc_no=doc_no,
         business_type=business_type,
         direction=direction,
@@ -112,8 +112,8 @@ def an_approved_form(
         ledger_flag=ledger_flag,
     )
     form_id = outcome.aggregate_id
-    apps.business_forms.declare(form_id, command_id=f"{doc_no}/declare")
-    apps.business_forms.record_decision(
+    apps.zone.declare(form_id, command_id=f"{doc_no}/declare")
+    apps.zone.record_decision(
         form_id,
         approve(f"TESTF{doc_no[-4:]}", deposit=deposit),
         command_id=f"{doc_no}/approve",

@@ -1,17 +1,16 @@
-"""Business forms and stock slips, saved together: one application (R-SLIP-2, 3).
+"""Commands on business forms and the stock slips drawn on them (R-FORM, R-SLIP).
 
 A stock slip's declaration, approval and void change its business form's quantities
-and deposit, so form and slip belong to one application and are saved in one
-transaction: the invariants hold without a saga.
+and deposit, so form and slip are saved in one transaction: the invariants hold
+without a saga.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -29,35 +28,21 @@ from aggregates.common.application import Decision
 from aggregates.common.documents import (
     CustomsDecision,
     DecisionOutcome,
-    DocumentApplication,
 )
 from aggregates.common.errors import ValidationError
 from aggregates.common.idempotency import Outcome, fingerprint
 from aggregates.common.lifecycle import Document, Request
 from aggregates.common.values import Direction, Enterprise
-from aggregates.ledger.model import LedgerFamily, LedgerLine
-from aggregates.register.application import EnterpriseLookup
+from aggregates.ledger.application import LedgerCommands
+from aggregates.ledger.model import LedgerFamily
 from aggregates.stock_slip.model import SlipHead, SlipLine, StockSlip
 
 
-class LedgerLineLookup(Protocol):
-    """What forms need of the ledgers: a ledger line by ledger number and serial."""
+class FormCommands(LedgerCommands):
+    """Commands on business forms (业务申报表) and stock slips (出入库单)."""
 
-    def ledger_line(self, ledger_no: str, serial: int) -> LedgerLine | None:
-        """Return the line, or ``None`` when the ledger or the serial is unknown."""
-        ...
-
-
-class BusinessForms(DocumentApplication):
-    """Business forms (业务申报表) and the stock slips (出入库单) drawn on them."""
-
-    name = "BusinessForms"
-    # A busy form gathers an event per slip declaration and approval; snapshots
-    # keep loading it from growing with its history.
-    is_snapshotting_enabled = True
-    snapshotting_intervals = {BusinessForm: 50}  # noqa: RUF012 (eventsourcing's class API)
     value_objects = (
-        *DocumentApplication.value_objects,
+        *LedgerCommands.value_objects,
         FormHead,
         FormLine,
         UnitConsumption,
@@ -67,17 +52,6 @@ class BusinessForms(DocumentApplication):
         SlipHead,
         SlipLine,
     )
-
-    def __init__(
-        self,
-        env: Mapping[str, str] | None = None,
-        *,
-        register: EnterpriseLookup,
-        ledgers: LedgerLineLookup,
-    ) -> None:
-        super().__init__(env)
-        self.register = register
-        self.ledgers = ledgers
 
     # Business forms.
 
@@ -257,7 +231,7 @@ class BusinessForms(DocumentApplication):
                     )
                 )
                 continue
-            found = self.ledgers.ledger_line(ledger.ledger_no, line.ledger_serial)
+            found = self.ledger_line(ledger.ledger_no, line.ledger_serial)
             if found is None:
                 raise ValidationError(
                     f"ledger {ledger.ledger_no} has no line with serial "
@@ -399,7 +373,7 @@ class BusinessForms(DocumentApplication):
     def _on_declare(self, document: Document) -> tuple[Aggregate, ...]:
         """Claim a declared slip's quantities and deposit on its form (R-SLIP-2, 3)."""
         if not isinstance(document, StockSlip):
-            return ()
+            return super()._on_declare(document)
         form = self.get_business_form(document.head.business_form_id)
         form.claim(document.id, document.quantities, document.amount)
         return (form,)
@@ -414,7 +388,7 @@ class BusinessForms(DocumentApplication):
                 document.collect_deposit(Decimal(decision.deposit))
             return ()
         if not isinstance(document, StockSlip):
-            return ()
+            return super()._on_decision(document, decision, request)
         form = self.get_business_form(document.head.business_form_id)
         if request is Request.FILING and approved:
             form.draw_deposit(document.id)

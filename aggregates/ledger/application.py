@@ -1,4 +1,4 @@
-"""The ledgers application: filing, amendment, posting and write-off of ledgers."""
+"""Commands on ledgers: filing, amendment, posting and write-off (R-LEDGER-1 … 7)."""
 
 from __future__ import annotations
 
@@ -52,16 +52,12 @@ class LedgerNumber(Aggregate):
         self.ledger_id = ledger_id
 
 
-class Ledgers(DocumentApplication):
-    """Logistics ledgers (物流账册). Snapshots keep long-lived ledgers quick to load.
+class LedgerCommands(DocumentApplication):
+    """Commands on logistics ledgers (物流账册), the base of the zone's commands.
 
-    Later, checklists join this application: a posting saves checklist and ledger
-    together.
+    The register fills in enterprises from their customs codes (R-DOC-7).
     """
 
-    name = "Ledgers"
-    is_snapshotting_enabled = True
-    snapshotting_intervals = {Ledger: 100}  # noqa: RUF012 (eventsourcing's class API)
     value_objects = (
         *DocumentApplication.value_objects,
         LedgerHead,
@@ -77,11 +73,6 @@ class Ledgers(DocumentApplication):
     ) -> None:
         super().__init__(env)
         self.register = register
-        interval = self.env.get("LEDGER_SNAPSHOT_INTERVAL")
-        if interval:
-            # eventsourcing reads the intervals from the instance; a setting may
-            # override the class default.
-            self.snapshotting_intervals = {Ledger: int(interval)}  # type: ignore[misc]
 
     def file_ledger(
         self,
@@ -279,4 +270,4 @@ class Ledgers(DocumentApplication):
             and decision.document_no
         ):
             return (LedgerNumber(decision.document_no, document.id),)
-        return ()
+        return super()._on_decision(document, decision, request)

@@ -69,7 +69,7 @@ def test_form_approval_collects_the_guarantee_deposit_r_form_1(
 ) -> None:
     form_id = an_approved_form(apps, deposit="5000")
 
-    form = apps.business_forms.get_business_form(form_id)
+    form = apps.zone.get_business_form(form_id)
 
     assert form.state is State.APPROVED
     assert form.deposit == Decimal("5000")
@@ -78,7 +78,7 @@ def test_form_approval_collects_the_guarantee_deposit_r_form_1(
 
 def test_zone_enterprise_must_be_registered_r_form_2(apps: Applications) -> None:
     with pytest.raises(UnknownEnterpriseError) as refused:
-        apps.business_forms.create_business_form(
+        apps.zone.create_business_form(
             enterprise_doc_no="TEST-F1",
             business_type="H",
             direction="I",
@@ -188,7 +188,7 @@ def test_ledger_serial_fills_goods_from_the_ledger_line_r_form_5(
     apps: Applications,
 ) -> None:
     ledger_id = an_approved_ledger(apps)
-    apps.ledgers.post_checklist(
+    apps.zone.post_checklist(
         ledger_id,
         checklist_no="TESTQD0001",
         direction="I",
@@ -196,7 +196,7 @@ def test_ledger_serial_fills_goods_from_the_ledger_line_r_form_5(
         posted_on=date(2026, 1, 5),
     )
 
-    outcome = apps.business_forms.create_business_form(
+    outcome = apps.zone.create_business_form(
         enterprise_doc_no="TEST-F1",
         business_type="C",
         direction="E",
@@ -207,7 +207,7 @@ def test_ledger_serial_fills_goods_from_the_ledger_line_r_form_5(
         ledger=a_logistics_ledger_ref(),
     )
 
-    [line] = apps.business_forms.get_business_form(outcome.aggregate_id).lines
+    [line] = apps.zone.get_business_form(outcome.aggregate_id).lines
     assert line.part_no == "TEST-LEDGER-PART"
     assert line.filled_from_ledger
 
@@ -216,7 +216,7 @@ def test_unknown_ledger_serial_is_refused_r_form_5(apps: Applications) -> None:
     an_approved_ledger(apps)
 
     with pytest.raises(ValidationError, match="no line with serial 9") as refused:
-        apps.business_forms.create_business_form(
+        apps.zone.create_business_form(
             enterprise_doc_no="TEST-F1",
             business_type="C",
             direction="E",
@@ -338,18 +338,16 @@ def test_close_out_stops_changes_and_slips_r_form_9() -> None:
 def test_copy_makes_a_new_draft_with_the_same_content(apps: Applications) -> None:
     form_id = an_approved_form(apps)
 
-    outcome = apps.business_forms.copy_business_form(
-        form_id, enterprise_doc_no="TEST-F2"
-    )
+    outcome = apps.zone.copy_business_form(form_id, enterprise_doc_no="TEST-F2")
 
-    copy = apps.business_forms.get_business_form(outcome.aggregate_id)
+    copy = apps.zone.get_business_form(outcome.aggregate_id)
     assert copy.state is State.DRAFT
     assert copy.id != form_id
-    assert copy.lines == apps.business_forms.get_business_form(form_id).lines
+    assert copy.lines == apps.zone.get_business_form(form_id).lines
 
 
 def test_business_form_approval_needs_a_declared_form(apps: Applications) -> None:
-    outcome = apps.business_forms.create_business_form(
+    outcome = apps.zone.create_business_form(
         enterprise_doc_no="TEST-F1",
         business_type="H",
         direction="I",
@@ -360,6 +358,6 @@ def test_business_form_approval_needs_a_declared_form(apps: Applications) -> Non
     )
 
     with pytest.raises(InvalidTransitionError):
-        apps.business_forms.record_decision(
+        apps.zone.record_decision(
             outcome.aggregate_id, approve("TESTF1"), command_id="c1"
         )

@@ -18,27 +18,27 @@ from tests.builders import (
 
 
 def _max_notification(apps: Applications) -> int:
-    return apps.business_forms.recorder.max_notification_id() or 0
+    return apps.zone.recorder.max_notification_id() or 0
 
 
 def test_repeated_command_returns_the_first_outcome_and_changes_nothing(
     apps: Applications,
 ) -> None:
     form_id = an_approved_form(apps, deposit="1000")
-    slip = apps.business_forms.create_stock_slip(
+    slip = apps.zone.create_stock_slip(
         enterprise_doc_no="TEST-S1",
         business_form_id=form_id,
         lines=(a_slip_line(1, 1, "10"),),
     )
-    first = apps.business_forms.declare(slip.aggregate_id, command_id="TEST-cmd-1")
+    first = apps.zone.declare(slip.aggregate_id, command_id="TEST-cmd-1")
     stored = _max_notification(apps)
 
-    again = apps.business_forms.declare(slip.aggregate_id, command_id="TEST-cmd-1")
+    again = apps.zone.declare(slip.aggregate_id, command_id="TEST-cmd-1")
 
     assert again.replayed and not first.replayed
     assert (again.aggregate_id, again.version) == (first.aggregate_id, first.version)
     assert _max_notification(apps) == stored
-    assert apps.business_forms.get_business_form(form_id).claimed(1) == Decimal("10")
+    assert apps.zone.get_business_form(form_id).claimed(1) == Decimal("10")
 
 
 def test_creating_with_the_same_enterprise_number_twice_creates_one_document(
@@ -47,10 +47,10 @@ def test_creating_with_the_same_enterprise_number_twice_creates_one_document(
     form_id = an_approved_form(apps)
     lines = (a_slip_line(1, 1, "10"),)
 
-    first = apps.business_forms.create_stock_slip(
+    first = apps.zone.create_stock_slip(
         enterprise_doc_no="TEST-S1", business_form_id=form_id, lines=lines
     )
-    second = apps.business_forms.create_stock_slip(
+    second = apps.zone.create_stock_slip(
         enterprise_doc_no="TEST-S1", business_form_id=form_id, lines=lines
     )
 
@@ -60,7 +60,7 @@ def test_creating_with_the_same_enterprise_number_twice_creates_one_document(
 
 def test_a_key_reused_for_a_different_command_is_refused(apps: Applications) -> None:
     form_id = an_approved_form(apps)
-    apps.business_forms.create_stock_slip(
+    apps.zone.create_stock_slip(
         enterprise_doc_no="TEST-S1",
         business_form_id=form_id,
         lines=(a_slip_line(1, 1, "10"),),
@@ -68,7 +68,7 @@ def test_a_key_reused_for_a_different_command_is_refused(apps: Applications) -> 
     stored = _max_notification(apps)
 
     with pytest.raises(IdempotencyKeyConflictError):
-        apps.business_forms.create_stock_slip(
+        apps.zone.create_stock_slip(
             enterprise_doc_no="TEST-S1",
             business_form_id=form_id,
             lines=(a_slip_line(1, 1, "11"),),
@@ -88,7 +88,7 @@ def test_a_posting_repeated_after_a_lost_answer_applies_once(
         "posted_on": date(2026, 1, 5),
     }
 
-    apps.ledgers.post_checklist(ledger_id, **posting)  # type: ignore[arg-type]
-    apps.ledgers.post_checklist(ledger_id, **posting)  # type: ignore[arg-type]
+    apps.zone.post_checklist(ledger_id, **posting)  # type: ignore[arg-type]
+    apps.zone.post_checklist(ledger_id, **posting)  # type: ignore[arg-type]
 
-    assert apps.ledgers.get_ledger(ledger_id).stock_of("TEST-P1") == Decimal("5")
+    assert apps.zone.get_ledger(ledger_id).stock_of("TEST-P1") == Decimal("5")

@@ -42,7 +42,7 @@ def test_slips_within_form_line_and_deposit_never_negative_r_slip_2_r_slip_3(
 ) -> None:
     apps = build_applications({"PERSISTENCE_MODULE": "eventsourcing.popo"})
     register_test_enterprises(apps)
-    forms = apps.business_forms
+    forms = apps.zone
     form_id = an_approved_form(
         apps,
         lines=(a_form_line(1, quantity="100", unit_price="1"),),

@@ -49,7 +49,7 @@ def test_filing_with_an_unknown_enterprise_is_refused_r_ledger_1(
     apps: Applications,
 ) -> None:
     with pytest.raises(UnknownEnterpriseError):
-        apps.ledgers.file_ledger(
+        apps.zone.file_ledger(
             enterprise_doc_no="TEST-L9",
             operating_customs_code="TEST999999",
             master_customs_code="2244",
@@ -292,7 +292,7 @@ def test_ledger_survives_the_store_with_lines_and_postings(apps: Applications) -
     from tests.builders import an_approved_ledger
 
     ledger_id = an_approved_ledger(apps)
-    apps.ledgers.post_checklist(
+    apps.zone.post_checklist(
         ledger_id,
         checklist_no="TESTQD0001",
         direction="I",
@@ -300,12 +300,12 @@ def test_ledger_survives_the_store_with_lines_and_postings(apps: Applications) -
         posted_on=date(2026, 1, 5),
     )
 
-    ledger = apps.ledgers.get_ledger(ledger_id)
+    ledger = apps.zone.get_ledger(ledger_id)
 
     assert ledger.stock_of("TEST-P1") == Decimal("7.12345")
     assert ledger.head.operating_enterprise.customs_code == ZONE_CODE
-    assert apps.ledgers.find_ledger("TESTL000001") is not None
-    assert apps.ledgers.ledger_line("TESTL000001", 1) == ledger.lines["TEST-P1"]
+    assert apps.zone.find_ledger("TESTL000001") is not None
+    assert apps.zone.ledger_line("TESTL000001", 1) == ledger.lines["TEST-P1"]
 
 
 def test_ledger_snapshots_load_to_the_same_state(apps: Applications) -> None:
@@ -313,7 +313,7 @@ def test_ledger_snapshots_load_to_the_same_state(apps: Applications) -> None:
 
     ledger_id = an_approved_ledger(apps)
     for n in range(120):
-        apps.ledgers.post_checklist(
+        apps.zone.post_checklist(
             ledger_id,
             checklist_no=f"TESTQD{n:04d}",
             direction="I",
@@ -321,11 +321,11 @@ def test_ledger_snapshots_load_to_the_same_state(apps: Applications) -> None:
             posted_on=date(2026, 1, 5),
         )
 
-    assert apps.ledgers.snapshots is not None
-    snapshots = list(apps.ledgers.snapshots.get(ledger_id))
-    from_snapshot = apps.ledgers.get_ledger(ledger_id)
+    assert apps.zone.snapshots is not None
+    snapshots = list(apps.zone.snapshots.get(ledger_id))
+    from_snapshot = apps.zone.get_ledger(ledger_id)
     replayed = None
-    for stored in apps.ledgers.events.get(ledger_id):
+    for stored in apps.zone.events.get(ledger_id):
         replayed = stored.mutate(replayed)
 
     assert snapshots, "a ledger with more events than the interval has a snapshot"

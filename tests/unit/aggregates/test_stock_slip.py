@@ -26,7 +26,7 @@ def a_slip(
         a_slip_line(n, form_line, qty, price)
         for n, (form_line, qty, price) in enumerate(lines, 1)
     )
-    return apps.business_forms.create_stock_slip(
+    return apps.zone.create_stock_slip(
         enterprise_doc_no=doc_no, business_form_id=form_id, lines=slip_lines
     ).aggregate_id
 
@@ -35,16 +35,16 @@ def test_slip_goes_draft_declared_approved_r_slip_1(apps: Applications) -> None:
     form_id = an_approved_form(apps)
     slip_id = a_slip(apps, form_id, "TEST-S1", (1, "10", "1"))
 
-    apps.business_forms.declare(slip_id, command_id="d")
-    apps.business_forms.record_decision(slip_id, approve("TESTX0001"), command_id="a")
+    apps.zone.declare(slip_id, command_id="d")
+    apps.zone.record_decision(slip_id, approve("TESTX0001"), command_id="a")
 
-    slip = apps.business_forms.get_stock_slip(slip_id)
+    slip = apps.zone.get_stock_slip(slip_id)
     assert slip.state is State.APPROVED
     assert slip.document_no == "TESTX0001"
 
 
 def test_slip_needs_an_approved_form_r_slip_2(apps: Applications) -> None:
-    draft = apps.business_forms.copy_business_form(
+    draft = apps.zone.copy_business_form(
         an_approved_form(apps), enterprise_doc_no="TEST-F2"
     )
 
@@ -67,26 +67,26 @@ def test_slips_together_never_exceed_the_form_line_r_slip_2(apps: Applications) 
     form_id = an_approved_form(apps)  # line 1 holds 100
     first = a_slip(apps, form_id, "TEST-S1", (1, "60", "1"))
     second = a_slip(apps, form_id, "TEST-S2", (1, "41", "1"))
-    apps.business_forms.declare(first, command_id="d1")
+    apps.zone.declare(first, command_id="d1")
 
     with pytest.raises(InsufficientQuantityError) as refused:
-        apps.business_forms.declare(second, command_id="d2")
+        apps.zone.declare(second, command_id="d2")
 
     assert refused.value.rule == "R-SLIP-2"
     assert refused.value.available == Decimal("40")
-    assert apps.business_forms.get_stock_slip(second).state is State.DRAFT
-    assert apps.business_forms.get_business_form(form_id).claimed(1) == Decimal("60")
+    assert apps.zone.get_stock_slip(second).state is State.DRAFT
+    assert apps.zone.get_business_form(form_id).claimed(1) == Decimal("60")
 
 
 def test_returned_slip_gives_its_quantity_back_r_slip_2(apps: Applications) -> None:
     form_id = an_approved_form(apps)
     slip = a_slip(apps, form_id, "TEST-S1", (1, "60", "1"))
-    apps.business_forms.declare(slip, command_id="d1")
+    apps.zone.declare(slip, command_id="d1")
 
-    apps.business_forms.record_decision(slip, reject(), command_id="r1")
+    apps.zone.record_decision(slip, reject(), command_id="r1")
 
-    assert apps.business_forms.get_business_form(form_id).claimed(1) == Decimal(0)
-    assert apps.business_forms.get_stock_slip(slip).state is State.RETURNED
+    assert apps.zone.get_business_form(form_id).claimed(1) == Decimal(0)
+    assert apps.zone.get_stock_slip(slip).state is State.RETURNED
 
 
 def test_approval_draws_the_deposit_by_the_slip_amount_r_slip_3(
@@ -94,11 +94,11 @@ def test_approval_draws_the_deposit_by_the_slip_amount_r_slip_3(
 ) -> None:
     form_id = an_approved_form(apps, deposit="1000")
     slip = a_slip(apps, form_id, "TEST-S1", (1, "30", "10"), (2, "5", "20"))
-    apps.business_forms.declare(slip, command_id="d1")
+    apps.zone.declare(slip, command_id="d1")
 
-    apps.business_forms.record_decision(slip, approve("TESTX1"), command_id="a1")
+    apps.zone.record_decision(slip, approve("TESTX1"), command_id="a1")
 
-    form = apps.business_forms.get_business_form(form_id)
+    form = apps.zone.get_business_form(form_id)
     assert form.deposit_drawn == Decimal("400")
     assert form.deposit_remaining == Decimal("600")
 
@@ -109,10 +109,10 @@ def test_slip_above_the_remaining_deposit_is_refused_at_declaration_r_slip_3(
     form_id = an_approved_form(apps, deposit="500")
     first = a_slip(apps, form_id, "TEST-S1", (1, "30", "10"))
     second = a_slip(apps, form_id, "TEST-S2", (2, "30", "10"))
-    apps.business_forms.declare(first, command_id="d1")
+    apps.zone.declare(first, command_id="d1")
 
     with pytest.raises(InsufficientDepositError) as refused:
-        apps.business_forms.declare(second, command_id="d2")
+        apps.zone.declare(second, command_id="d2")
 
     assert refused.value.rule == "R-SLIP-3"
     assert refused.value.available == Decimal("200")
@@ -121,14 +121,14 @@ def test_slip_above_the_remaining_deposit_is_refused_at_declaration_r_slip_3(
 def test_void_returns_quantity_and_deposit_r_slip_3(apps: Applications) -> None:
     form_id = an_approved_form(apps, deposit="1000")
     slip = a_slip(apps, form_id, "TEST-S1", (1, "30", "10"))
-    apps.business_forms.declare(slip, command_id="d1")
-    apps.business_forms.record_decision(slip, approve("TESTX1"), command_id="a1")
+    apps.zone.declare(slip, command_id="d1")
+    apps.zone.record_decision(slip, approve("TESTX1"), command_id="a1")
 
-    apps.business_forms.declare_void(slip, command_id="v1")
-    apps.business_forms.record_decision(slip, approve(), command_id="va1")
+    apps.zone.declare_void(slip, command_id="v1")
+    apps.zone.record_decision(slip, approve(), command_id="va1")
 
-    form = apps.business_forms.get_business_form(form_id)
-    assert apps.business_forms.get_stock_slip(slip).state is State.VOIDED
+    form = apps.zone.get_business_form(form_id)
+    assert apps.zone.get_stock_slip(slip).state is State.VOIDED
     assert form.deposit_remaining == Decimal("1000")
     assert form.claimed(1) == Decimal(0)
 
@@ -137,7 +137,7 @@ def test_only_an_approved_slip_may_be_voided_r_slip_4(apps: Applications) -> Non
     slip = a_slip(apps, an_approved_form(apps), "TEST-S1", (1, "1", "1"))
 
     with pytest.raises(InvalidTransitionError) as refused:
-        apps.business_forms.declare_void(slip, command_id="v1")
+        apps.zone.declare_void(slip, command_id="v1")
 
     assert refused.value.rule == "R-SLIP-4"
 
@@ -149,17 +149,15 @@ def test_consolidated_or_crossed_slip_cannot_be_voided_r_slip_4(
     slips = []
     for n in (1, 2):
         slip = a_slip(apps, form_id, f"TEST-S{n}", (1, "1", "1"))
-        apps.business_forms.declare(slip, command_id=f"d{n}")
-        apps.business_forms.record_decision(
-            slip, approve(f"TESTX{n}"), command_id=f"a{n}"
-        )
+        apps.zone.declare(slip, command_id=f"d{n}")
+        apps.zone.record_decision(slip, approve(f"TESTX{n}"), command_id=f"a{n}")
         slips.append(slip)
-    apps.business_forms.record_consolidation(slips[0], "TEST-CHK-1", command_id="c1")
-    apps.business_forms.record_gate_crossing(slips[1], command_id="g1")
+    apps.zone.record_consolidation(slips[0], "TEST-CHK-1", command_id="c1")
+    apps.zone.record_gate_crossing(slips[1], command_id="g1")
 
     for n, slip in enumerate(slips):
         with pytest.raises(ValidationError) as refused:
-            apps.business_forms.declare_void(slip, command_id=f"v{n}")
+            apps.zone.declare_void(slip, command_id=f"v{n}")
         assert refused.value.rule == "R-SLIP-4"
 
 
@@ -168,16 +166,14 @@ def test_rejected_void_leaves_the_slip_approved_and_drawn_r_slip_4(
 ) -> None:
     form_id = an_approved_form(apps, deposit="1000")
     slip = a_slip(apps, form_id, "TEST-S1", (1, "10", "10"))
-    apps.business_forms.declare(slip, command_id="d1")
-    apps.business_forms.record_decision(slip, approve("TESTX1"), command_id="a1")
-    apps.business_forms.declare_void(slip, command_id="v1")
+    apps.zone.declare(slip, command_id="d1")
+    apps.zone.record_decision(slip, approve("TESTX1"), command_id="a1")
+    apps.zone.declare_void(slip, command_id="v1")
 
-    apps.business_forms.record_decision(slip, reject(), command_id="vr1")
+    apps.zone.record_decision(slip, reject(), command_id="vr1")
 
-    assert apps.business_forms.get_stock_slip(slip).state is State.APPROVED
-    assert apps.business_forms.get_business_form(form_id).deposit_drawn == Decimal(
-        "100"
-    )
+    assert apps.zone.get_stock_slip(slip).state is State.APPROVED
+    assert apps.zone.get_business_form(form_id).deposit_drawn == Decimal("100")
 
 
 def test_type_a_slip_has_a_one_month_consolidation_deadline_r_slip_5(
@@ -185,10 +181,10 @@ def test_type_a_slip_has_a_one_month_consolidation_deadline_r_slip_5(
 ) -> None:
     form_id = an_approved_form(apps, business_type="A", ledger_flag="I")
     slip_id = a_slip(apps, form_id, "TEST-S1", (1, "1", "1"))
-    apps.business_forms.declare(slip_id, command_id="d1")
-    apps.business_forms.record_decision(slip_id, approve("TESTX1"), command_id="a1")
+    apps.zone.declare(slip_id, command_id="d1")
+    apps.zone.record_decision(slip_id, approve("TESTX1"), command_id="a1")
 
-    slip = apps.business_forms.get_stock_slip(slip_id)
+    slip = apps.zone.get_stock_slip(slip_id)
 
     assert slip.approved_on is not None
     deadline = slip.consolidation_deadline()
@@ -196,8 +192,8 @@ def test_type_a_slip_has_a_one_month_consolidation_deadline_r_slip_5(
     assert 28 <= (deadline - slip.approved_on).days <= 31
     assert not slip.is_at_consolidation_risk(slip.approved_on, within_days=7)
     assert slip.is_at_consolidation_risk(deadline - timedelta(days=3), within_days=7)
-    apps.business_forms.record_consolidation(slip_id, "TEST-CHK-1", command_id="c1")
-    consolidated = apps.business_forms.get_stock_slip(slip_id)
+    apps.zone.record_consolidation(slip_id, "TEST-CHK-1", command_id="c1")
+    consolidated = apps.zone.get_stock_slip(slip_id)
     assert not consolidated.is_at_consolidation_risk(deadline, within_days=7)
 
 
@@ -205,21 +201,21 @@ def test_other_types_have_no_consolidation_deadline_r_slip_5(
     apps: Applications,
 ) -> None:
     slip_id = a_slip(apps, an_approved_form(apps), "TEST-S1", (1, "1", "1"))
-    apps.business_forms.declare(slip_id, command_id="d1")
-    apps.business_forms.record_decision(slip_id, approve("TESTX1"), command_id="a1")
+    apps.zone.declare(slip_id, command_id="d1")
+    apps.zone.record_decision(slip_id, approve("TESTX1"), command_id="a1")
 
-    assert apps.business_forms.get_stock_slip(slip_id).consolidation_deadline() is None
+    assert apps.zone.get_stock_slip(slip_id).consolidation_deadline() is None
 
 
 def test_a_slip_is_consolidated_at_most_once_r_cons_5(apps: Applications) -> None:
     form_id = an_approved_form(apps, business_type="A", ledger_flag="I")
     slip_id = a_slip(apps, form_id, "TEST-S1", (1, "1", "1"))
-    apps.business_forms.declare(slip_id, command_id="d1")
-    apps.business_forms.record_decision(slip_id, approve("TESTX1"), command_id="a1")
-    apps.business_forms.record_consolidation(slip_id, "TEST-CHK-1", command_id="c1")
+    apps.zone.declare(slip_id, command_id="d1")
+    apps.zone.record_decision(slip_id, approve("TESTX1"), command_id="a1")
+    apps.zone.record_consolidation(slip_id, "TEST-CHK-1", command_id="c1")
 
     with pytest.raises(ValidationError) as refused:
-        apps.business_forms.record_consolidation(slip_id, "TEST-CHK-2", command_id="c2")
+        apps.zone.record_consolidation(slip_id, "TEST-CHK-2", command_id="c2")
 
     assert refused.value.rule == "R-CONS-5"
 
@@ -230,14 +226,12 @@ def test_form_loaded_from_a_snapshot_still_takes_slips_r_slip_2(
     form_id = an_approved_form(apps, deposit="100000")
     for n in range(30):  # two events per slip: past the snapshot interval of 50
         slip = a_slip(apps, form_id, f"TEST-S{n}", (1, "1", "1"))
-        apps.business_forms.declare(slip, command_id=f"d{n}")
-        apps.business_forms.record_decision(
-            slip, approve(f"TESTX{n}"), command_id=f"a{n}"
-        )
+        apps.zone.declare(slip, command_id=f"d{n}")
+        apps.zone.record_decision(slip, approve(f"TESTX{n}"), command_id=f"a{n}")
 
-    assert apps.business_forms.snapshots is not None
-    assert list(apps.business_forms.snapshots.get(form_id))
-    form = apps.business_forms.get_business_form(form_id)
+    assert apps.zone.snapshots is not None
+    assert list(apps.zone.snapshots.get(form_id))
+    form = apps.zone.get_business_form(form_id)
     assert form.state is State.APPROVED
     assert form.claimed(1) == Decimal(30)
     assert form.deposit_drawn == Decimal(30)
