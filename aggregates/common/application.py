@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from aggregates.common.attachments import Attachment
 from aggregates.common.errors import DocumentNotFoundError, IdempotencyKeyConflictError
 from aggregates.common.idempotency import CommandRecord, Outcome, record_id
+from aggregates.common.lifecycle import Receipt
 from aggregates.common.transcoding import register_value_objects
 from aggregates.common.values import Enterprise
 from bonded.errors import ConcurrencyError
@@ -46,7 +47,7 @@ class BackboneApplication(Application[UUID]):
         """Register the value objects that events of this application carry."""
         super().register_transcodings(transcoder)
         register_value_objects(
-            transcoder, Outcome, Attachment, Enterprise, *self.value_objects
+            transcoder, Outcome, Attachment, Enterprise, Receipt, *self.value_objects
         )
 
     def _execute(

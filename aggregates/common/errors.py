@@ -9,9 +9,12 @@ Every class here is a ``DomainError`` (never retried); each carries the rule num
     │   └── UnknownEnterpriseError    a customs code the register does not know
     ├── InvalidTransitionError        the document's state forbids the command
     ├── DocumentNotFoundError         no such document
+    ├── NoReceiptError                no customs receipt has arrived yet
     ├── InsufficientStockError        a deduction would make ledger stock negative
     ├── InsufficientQuantityError     slips would exceed their business form line
     ├── InsufficientDepositError      a slip's amount exceeds the remaining deposit
+    ├── ExcessCarriageError           gate passes would carry more than a document
+    ├── VehicleBusyError              the vehicle already has an active gate pass
     ├── AttachmentError               an attachment is refused (not a PDF, too big)
     └── IdempotencyKeyConflictError   a key was reused for a different command
 """
@@ -68,6 +71,17 @@ class DocumentNotFoundError(DomainError):
         self.document_id = str(document_id)
 
 
+class NoReceiptError(DomainError):
+    """No customs receipt has arrived for the document yet (R-DOC-10)."""
+
+    def __init__(self, kind: str, document_id: UUID | str) -> None:
+        super().__init__(
+            f"no customs receipt has arrived for {kind} {document_id}", rule="R-DOC-10"
+        )
+        self.kind = kind
+        self.document_id = str(document_id)
+
+
 class InsufficientStockError(DomainError):
     """A deduction would make a ledger line negative (R-LEDGER-4)."""
 
@@ -114,6 +128,36 @@ class InsufficientDepositError(DomainError):
         )
         self.requested = requested
         self.available = available
+
+
+class ExcessCarriageError(DomainError):
+    """Gate passes would carry more of a document's line than it holds (R-GATE-6)."""
+
+    def __init__(
+        self, document: str, line_no: int, requested: Decimal, available: Decimal
+    ) -> None:
+        super().__init__(
+            f"{document} line {line_no}: {requested} requested, {available} not yet "
+            f"on a gate pass",
+            rule="R-GATE-6",
+            field="quantity",
+        )
+        self.line_no = line_no
+        self.requested = requested
+        self.available = available
+
+
+class VehicleBusyError(DomainError):
+    """A vehicle carries one gate pass at a time (R-GATE-3)."""
+
+    def __init__(self, vehicle_no: str, gate_pass: str) -> None:
+        super().__init__(
+            f"vehicle {vehicle_no} already has the active gate pass {gate_pass}",
+            rule="R-GATE-3",
+            field="vehicle_no",
+        )
+        self.vehicle_no = vehicle_no
+        self.gate_pass = gate_pass
 
 
 class AttachmentError(ValidationError):

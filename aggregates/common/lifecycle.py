@@ -13,7 +13,10 @@ The lifecycle events are written as event classes here, rather than with the
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -24,6 +27,7 @@ from aggregates.common.attachments import Attachment, AttachmentKind, make_attac
 from aggregates.common.errors import (
     AttachmentError,
     InvalidTransitionError,
+    NoReceiptError,
     ValidationError,
 )
 
@@ -49,6 +53,58 @@ class Request(StrEnum):
     AMENDMENT = "amendment"
     CLOSE_OUT = "close_out"
     VOID = "void"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The latest customs receipt on a document, as "view receipt" shows it.
+
+    ``result`` is what customs decided (approved, manual_review, rejected,
+    receive_failed), ``request`` what it decided on, ``received_at`` when the
+    decision was recorded (ISO 8601, UTC).
+    """
+
+    result: str
+    request: str
+    document_no: str
+    reason: str
+    received_at: str
+
+
+# The line fields a quick search looks at (R-DOC-11): numbers match exactly,
+# text fields by a case-insensitive substring.
+SEARCH_NUMBER_FIELDS = ("serial", "line_no", "ledger_serial", "form_line_no")
+SEARCH_TEXT_FIELDS = ("part_no", "hs_code", "name")
+
+
+def line_matches(line: object, term: str) -> bool:
+    """Whether a line matches a quick-search term (R-DOC-11)."""
+    needle = term.strip().casefold()
+    if not needle:
+        return False
+    for name in SEARCH_NUMBER_FIELDS:
+        value = getattr(line, name, None)
+        if value is not None and str(value) == needle:
+            return True
+    return any(
+        needle in str(getattr(line, name, "") or "").casefold()
+        for name in SEARCH_TEXT_FIELDS
+    )
+
+
+def _printable(value: Any) -> Any:
+    """Turn a value object into plain data for a print view."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {key: _printable(item) for key, item in asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(key): _printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(item) for item in value]
+    if isinstance(value, StrEnum):
+        return str(value)
+    if isinstance(value, Decimal | date | datetime | UUID):
+        return str(value)
+    return value
 
 
 DOCUMENT_NAMESPACE = uuid5(NAMESPACE_URL, "urn:bonded-backbone:document")
@@ -90,6 +146,7 @@ class Document(Aggregate):
         self.pending_changes: Any = None
         self.decision_reason: str | None = None
         self.approved_on: date | None = None
+        self.latest_receipt: Receipt | None = None
 
     # Snapshots keep attributes as JSON, where an enumeration is a plain string;
     # these properties give the enumeration back whichever way the state was loaded.
@@ -183,6 +240,47 @@ class Document(Aggregate):
             field="attachment_no",
         )
 
+    # Views every document offers: receipt, quick search, print (R-DOC-9 … 11).
+
+    def view_receipt(self) -> Receipt:
+        """The latest customs receipt; unavailable before one arrived (R-DOC-10)."""
+        if self.latest_receipt is None:
+            raise NoReceiptError(self.kind, self.id)
+        return self.latest_receipt
+
+    def _searchable_lines(self) -> Iterable[object]:
+        lines = getattr(self, "lines", ())
+        return lines.values() if isinstance(lines, dict) else lines
+
+    def search_lines(self, term: str) -> list[Any]:
+        """Lines whose serial, number, part number, HS code or name match (R-DOC-11).
+
+        Numbers match exactly; part number, HS code and name by a case-insensitive
+        part of the text.
+        """
+        return [line for line in self._searchable_lines() if line_matches(line, term)]
+
+    def print_view(self) -> dict[str, Any]:
+        """The document's current content for printing (R-DOC-9): plain data.
+
+        The gateway renders it (HTML or PDF); nothing here knows the layout.
+        """
+        return {
+            "kind": self.kind,
+            "id": str(self.id),
+            "version": self.version,
+            "enterprise_doc_no": getattr(self, "enterprise_doc_no", ""),
+            "document_no": self.document_no or "",
+            "state": str(self.state),
+            "head": _printable(getattr(self, "head", None)),
+            "lines": _printable(list(self._searchable_lines())),
+            "attachments": [
+                {"attachment_no": a.attachment_no, "file_name": a.file_name}
+                for a in self.attachments
+            ],
+            "latest_receipt": _printable(self.latest_receipt),
+        }
+
     # Customs decisions: later delivered from real receipts.
 
     def fail_receipt(self, reason: str) -> None:
@@ -235,6 +333,9 @@ class Document(Aggregate):
         def apply(self, aggregate: Aggregate) -> None:
             """Return a filing to the enterprise; drop any other request."""
             assert isinstance(aggregate, Document)
+            aggregate._keep_receipt(
+                "receive_failed", self.timestamp, reason=self.reason
+            )
             aggregate._end_request(State.RECEIVE_FAILED, self.reason)
 
     class RoutedToManualReview(Aggregate.Event):
@@ -245,6 +346,7 @@ class Document(Aggregate):
         def apply(self, aggregate: Aggregate) -> None:
             """Await a manual decision."""
             assert isinstance(aggregate, Document)
+            aggregate._keep_receipt("manual_review", self.timestamp, reason=self.reason)
             aggregate.state = State.MANUAL_REVIEW
             aggregate.decision_reason = self.reason
 
@@ -256,6 +358,7 @@ class Document(Aggregate):
         def apply(self, aggregate: Aggregate) -> None:
             """Return a filing to the enterprise; drop any other request."""
             assert isinstance(aggregate, Document)
+            aggregate._keep_receipt("rejected", self.timestamp, reason=self.reason)
             aggregate._end_request(State.RETURNED, self.reason)
 
     class Approved(Aggregate.Event):
@@ -266,6 +369,9 @@ class Document(Aggregate):
         def apply(self, aggregate: Aggregate) -> None:
             """Take the request into effect."""
             assert isinstance(aggregate, Document)
+            aggregate._keep_receipt(
+                "approved", self.timestamp, document_no=self.document_no or ""
+            )
             aggregate._take_approval(self.document_no, self.timestamp.date())
 
     class Deleted(Aggregate.Event):
@@ -299,6 +405,17 @@ class Document(Aggregate):
                 for a in aggregate.attachments
                 if a.attachment_no != self.attachment_no
             ]
+
+    def _keep_receipt(
+        self, result: str, at: datetime, *, reason: str = "", document_no: str = ""
+    ) -> None:
+        self.latest_receipt = Receipt(
+            result=result,
+            request=str(self.request or ""),
+            document_no=document_no,
+            reason=reason,
+            received_at=at.isoformat(),
+        )
 
     def _end_request(self, filing_state: State, reason: str) -> None:
         self.state = filing_state if self.request is Request.FILING else State.APPROVED

@@ -115,6 +115,21 @@ class LedgerCommands(DocumentApplication):
             decide,
         )
 
+    def copy_ledger(self, ledger_id: UUID, *, enterprise_doc_no: str) -> Outcome:
+        """Make a new draft ledger from an existing one's head."""
+        source = self.get_ledger(ledger_id)
+        customs_code = source.head.operating_enterprise.customs_code
+
+        def decide() -> tuple[tuple[Aggregate, ...], Aggregate]:
+            copy = source.copy(enterprise_doc_no)
+            return (copy,), copy
+
+        return self._execute(
+            f"ledger/{customs_code}/{enterprise_doc_no}",
+            fingerprint("copy_ledger", source=ledger_id),
+            decide,
+        )
+
     def get_ledger(self, ledger_id: UUID) -> Ledger:
         """Return a ledger."""
         return self._load(Ledger, ledger_id)

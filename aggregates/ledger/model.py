@@ -220,6 +220,10 @@ class Ledger(Document):
         check_text(enterprise_doc_no, field="enterprise_doc_no", max_length=64)
         return cls(check_ledger_head(head), enterprise_doc_no)
 
+    def copy(self, enterprise_doc_no: str) -> Ledger:
+        """Make a new draft with this ledger's head (the lines come from postings)."""
+        return Ledger.file(self.head, enterprise_doc_no)
+
     @property
     def area_type(self) -> AreaType:
         """The ledger's kind within its family (R-LEDGER-7)."""
