@@ -21,12 +21,14 @@ from collections.abc import Mapping
 
 from aggregates.business_form.application import FormCommands
 from aggregates.business_form.model import BusinessForm
+from aggregates.checklist.application import ChecklistCommands
+from aggregates.gate_pass.application import GatePassCommands
 from aggregates.ledger.application import LedgerCommands
 from aggregates.ledger.model import Ledger
 from aggregates.register.application import EnterpriseLookup
 
 
-class Zone(FormCommands):
+class Zone(GatePassCommands):
     """The documents of the zone's enterprises and every command on them.
 
     Snapshots keep long-lived aggregates quick to load: a ledger gathers an event
@@ -49,4 +51,10 @@ class Zone(FormCommands):
         }
 
 
-__all__ = ["FormCommands", "LedgerCommands", "Zone"]
+__all__ = [
+    "ChecklistCommands",
+    "FormCommands",
+    "GatePassCommands",
+    "LedgerCommands",
+    "Zone",
+]

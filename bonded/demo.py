@@ -49,7 +49,7 @@ def play(
     )
     out(f"ledger {ledger_no} approved")
     for n, (direction, qty) in enumerate((("I", "500"), ("E", "120")), start=1):
-        apps.zone.post_checklist(
+        apps.zone.post_to_ledger(
             ledger_id,
             checklist_no=f"QD{run:0>6}{n:04d}",
             direction=direction,
@@ -61,7 +61,7 @@ def play(
             posted_on=date.today(),
         )
     try:
-        apps.zone.post_checklist(
+        apps.zone.post_to_ledger(
             ledger_id,
             checklist_no=f"QD{run:0>6}9999",
             direction="E",

@@ -7,8 +7,10 @@ from decimal import Decimal
 from uuid import UUID
 
 from aggregates.business_form.rules import FormLine, LedgerRef
+from aggregates.checklist.model import ChecklistLine
 from aggregates.common.documents import CustomsDecision, DecisionOutcome
 from aggregates.common.values import credit_code_check_character
+from aggregates.gate_pass.model import GatePassLine
 from aggregates.ledger.model import LedgerFamily, PostingLine
 from aggregates.stock_slip.model import SlipLine
 from bonded.bootstrap import Applications
@@ -134,3 +136,130 @@ def a_slip_line(
 
 def a_logistics_ledger_ref(ledger_no: str = "TESTL000001") -> LedgerRef:
     return LedgerRef(ledger_no=ledger_no, family=LedgerFamily.LOGISTICS, kind="Z")
+
+
+# Checklists, gate passes: the head fields a checklist of each kind enters.
+DECLARED_HEAD: dict[str, object] = {
+    "goods_flag": "I",
+    "supervision_mode": "5000",
+    "transport_mode": "4",
+    "port_code": "2244",
+    "master_customs_code": "2244",
+    "country_code": "142",
+    "customs_flag": "1",
+    "declaration_kind": "2",
+    "generate_declaration": True,
+    "declaration_type": "1",
+}
+NOT_DECLARED_HEAD: dict[str, object] = {
+    **DECLARED_HEAD,
+    "customs_flag": "2",
+    "declaration_kind": None,
+    "generate_declaration": False,
+    "declaration_type": None,
+}
+
+
+def a_checklist_line(
+    line_no: int, part_no: str, quantity: str, **changes: object
+) -> ChecklistLine:
+    values: dict[str, object] = {
+        "line_no": line_no,
+        "part_no": part_no,
+        "hs_code": "84713000",
+        "name": f"TEST part {part_no}",
+        "unit": "007",
+        "quantity": Decimal(quantity),
+        "unit_price": Decimal("2"),
+    }
+    values.update(changes)
+    return ChecklistLine(**values)  # type: ignore[arg-type]
+
+
+def a_checklist(
+    apps: Applications,
+    doc_no: str,
+    direction: str,
+    lines: tuple[ChecklistLine, ...],
+    *,
+    ledger_no: str = "TESTL000001",
+    declared: bool = True,
+    **head: object,
+) -> UUID:
+    values = {**(DECLARED_HEAD if declared else NOT_DECLARED_HEAD), **head}
+    values.setdefault("checklist_type", "0")
+    return apps.zone.create_checklist(
+        enterprise_doc_no=doc_no,
+        ledger_no=ledger_no,
+        direction=direction,
+        lines=lines,
+        **values,
+    ).aggregate_id
+
+
+def an_approved_checklist(
+    apps: Applications,
+    doc_no: str,
+    direction: str,
+    lines: tuple[ChecklistLine, ...],
+    **head: object,
+) -> UUID:
+    checklist_id = a_checklist(apps, doc_no, direction, lines, **head)
+    apps.zone.declare(checklist_id, command_id=f"{doc_no}/declare")
+    apps.zone.record_decision(
+        checklist_id, approve(f"QDTEST{doc_no[-6:]}"), command_id=f"{doc_no}/approve"
+    )
+    return checklist_id
+
+
+def a_gate_pass(
+    apps: Applications,
+    doc_no: str,
+    related: tuple[UUID, ...],
+    *,
+    binding: str | None = "2",
+    pass_type: str = "3",
+    direction: str = "I",
+    vehicle_no: str = "TEST-V1",
+    lines: tuple[GatePassLine, ...] = (),
+) -> UUID:
+    return apps.zone.create_gate_pass(
+        enterprise_doc_no=doc_no,
+        zone_customs_code=ZONE_CODE,
+        pass_type=pass_type,
+        binding=binding,
+        direction=direction,
+        vehicle_no=vehicle_no,
+        vehicle_weight_kg="8000",
+        goods_gross_weight_kg="1200",
+        related_document_ids=related,
+        lines=lines,
+    ).aggregate_id
+
+
+def an_approved_gate_pass(
+    apps: Applications, doc_no: str, related: tuple[UUID, ...], **options: object
+) -> UUID:
+    gate_pass_id = a_gate_pass(apps, doc_no, related, **options)  # type: ignore[arg-type]
+    apps.zone.declare(gate_pass_id, command_id=f"{doc_no}/declare")
+    apps.zone.record_decision(
+        gate_pass_id, approve(f"ZTEST{doc_no[-6:]}"), command_id=f"{doc_no}/approve"
+    )
+    return gate_pass_id
+
+
+def a_carried_line(line_no: int, related_line_no: int, quantity: str) -> GatePassLine:
+    return GatePassLine(
+        line_no=line_no,
+        part_no="",
+        name="",
+        unit="",
+        quantity=Decimal(quantity),
+        related_line_no=related_line_no,
+    )
+
+
+def cross(apps: Applications, gate_pass_id: UUID, key: str = "") -> None:
+    apps.zone.record_gate_crossing(
+        gate_pass_id, "single", command_id=key or f"cross/{gate_pass_id}"
+    )

@@ -312,39 +312,9 @@ class FormCommands(LedgerCommands):
 
         return self._act(slip_id, command_id, "modify_stock_slip", act, lines=lines)
 
-    def declare_void(self, slip_id: UUID, *, command_id: str) -> Outcome:
-        """Ask customs to void an approved slip (R-SLIP-4)."""
-        return self._act(
-            slip_id,
-            command_id,
-            "declare_void",
-            lambda d: self._as_slip(d).declare_void(),
-        )
-
     def get_stock_slip(self, slip_id: UUID) -> StockSlip:
         """Return a stock slip."""
         return self._load(StockSlip, slip_id)
-
-    def record_consolidation(
-        self, slip_id: UUID, checklist_ref: str, *, command_id: str
-    ) -> Outcome:
-        """Record that a consolidated checklist lists this type A slip (R-CONS-5)."""
-        return self._act(
-            slip_id,
-            command_id,
-            "record_consolidation",
-            lambda d: self._as_slip(d).consolidate(checklist_ref),
-            checklist_ref=checklist_ref,
-        )
-
-    def record_gate_crossing(self, slip_id: UUID, *, command_id: str) -> Outcome:
-        """Record that the slip's goods crossed the gate."""
-        return self._act(
-            slip_id,
-            command_id,
-            "record_gate_crossing",
-            lambda d: self._as_slip(d).record_gate_crossing(),
-        )
 
     def copy_stock_slip(self, slip_id: UUID, *, enterprise_doc_no: str) -> Outcome:
         """Make a new draft from an existing slip."""

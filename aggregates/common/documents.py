@@ -79,6 +79,19 @@ class DocumentApplication(BackboneApplication):
             command_id, fingerprint(command, document_id=document_id, **fields), decide
         )
 
+    def declare_void(self, document_id: UUID, *, command_id: str) -> Outcome:
+        """Ask customs to void an approved document that takes voids (作废)."""
+
+        def act(document: Document) -> None:
+            void = getattr(document, "declare_void", None)
+            if void is None:
+                raise ValidationError(
+                    f"a {document.kind} cannot be voided", field="document_id"
+                )
+            void()
+
+        return self._act(document_id, command_id, "declare_void", act)
+
     def declare(self, document_id: UUID, *, command_id: str) -> Outcome:
         """Declare a document to customs after its validation rules (R-DOC-5)."""
 
@@ -112,13 +125,12 @@ class DocumentApplication(BackboneApplication):
 
     def delete(self, document_id: UUID, *, confirmed: bool, command_id: str) -> Outcome:
         """Delete a draft or returned document, once confirmed (R-DOC-4)."""
-        return self._act(
-            document_id,
-            command_id,
-            "delete",
-            lambda document: document.delete(confirmed=confirmed),
-            confirmed=confirmed,
-        )
+
+        def act(document: Document) -> tuple[Aggregate, ...]:
+            document.delete(confirmed=confirmed)
+            return self._on_delete(document)
+
+        return self._act(document_id, command_id, "delete", act, confirmed=confirmed)
 
     def add_attachment(
         self,
@@ -159,6 +171,10 @@ class DocumentApplication(BackboneApplication):
 
     def _on_declare(self, document: Document) -> tuple[Aggregate, ...]:
         """Change the other aggregates a declaration of this document changes."""
+        return ()
+
+    def _on_delete(self, document: Document) -> tuple[Aggregate, ...]:
+        """Change the other aggregates a deletion of this document changes."""
         return ()
 
     def _on_decision(

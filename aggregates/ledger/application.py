@@ -195,7 +195,7 @@ class LedgerCommands(DocumentApplication):
             amendment=amendment,
         )
 
-    def post_checklist(
+    def post_to_ledger(
         self,
         ledger_id: UUID,
         *,
@@ -208,7 +208,7 @@ class LedgerCommands(DocumentApplication):
         return self._on_ledger(
             ledger_id,
             f"post/{ledger_id}/{checklist_no}",
-            "post_checklist",
+            "post_to_ledger",
             lambda ledger: ledger.post(
                 checklist_no, Direction(direction), tuple(lines), posted_on
             ),

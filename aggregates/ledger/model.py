@@ -211,6 +211,7 @@ class Ledger(Document):
         self.head = head
         self.lines: dict[str, LedgerLine] = {}
         self.postings: dict[str, str] = {}
+        self.bookings: dict[str, dict[str, Decimal]] = {}
         self.write_off: WriteOff | None = None
         self.written_off_until: date | None = None
 
@@ -354,6 +355,55 @@ class Ledger(Document):
                 self._deduct(
                     line.part_no, Decimal(line.quantity), checklist_no, posted_on
                 )
+        if checklist_no in self.bookings:
+            self._settle_booking(checklist_no)
+
+    @event("BookingSettled")
+    def _settle_booking(self, checklist_no: str) -> None:
+        bookings = dict(self.bookings)
+        bookings.pop(checklist_no, None)
+        self.bookings = bookings
+
+    def book(
+        self, checklist_no: str, direction: Direction, lines: tuple[PostingLine, ...]
+    ) -> None:
+        """Book an approved checklist provisionally (预核扣, ``messages.md`` §5).
+
+        The stock does not change; the ledger shows what is booked to come in or go
+        out until the checklist is posted. A checklist is booked once.
+        """
+        if not self.is_in_force:
+            raise InvalidTransitionError(
+                "book on", self.state, rule="R-LEDGER-4", allowed=(State.APPROVED,)
+            )
+        if checklist_no in self.bookings or checklist_no in self.postings:
+            return
+        sign = Decimal(1) if direction is Direction.IN else Decimal(-1)
+        booked: dict[str, Decimal] = {}
+        for line in lines:
+            quantity = to_decimal(line.quantity, field="quantity")
+            booked[line.part_no] = (
+                booked.get(line.part_no, Decimal(0)) + sign * quantity
+            )
+        self._book(checklist_no, booked)
+
+    @event("Booked")
+    def _book(self, checklist_no: str, quantities: dict[str, Decimal]) -> None:
+        self.bookings = {
+            **self.bookings,
+            checklist_no: {part: Decimal(q) for part, q in quantities.items()},
+        }
+
+    def booked_of(self, part_no: str) -> tuple[Decimal, Decimal]:
+        """Quantities of a part booked to come in and to go out, not yet posted."""
+        incoming = outgoing = Decimal(0)
+        for booked in self.bookings.values():
+            quantity = Decimal(booked.get(part_no, 0))
+            if quantity > 0:
+                incoming += quantity
+            else:
+                outgoing -= quantity
+        return incoming, outgoing
 
     def _check_postable(self, checklist_no: str, posted_on: date) -> None:
         if not self.is_in_force:

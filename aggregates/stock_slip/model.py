@@ -11,8 +11,9 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from aggregates.business_form.rules import BusinessType
+from aggregates.common.carriage import CarriedDocument
 from aggregates.common.errors import InvalidTransitionError, ValidationError
-from aggregates.common.lifecycle import Document, Request, State, document_id
+from aggregates.common.lifecycle import Request, State, document_id
 from aggregates.common.values import (
     Direction,
     Enterprise,
@@ -69,7 +70,7 @@ def check_slip_lines(lines: tuple[SlipLine, ...]) -> tuple[SlipLine, ...]:
     return tuple(lines)
 
 
-class StockSlip(Document):
+class StockSlip(CarriedDocument):
     """A stock slip (出入库单): goods moved into or out of the zone under a form.
 
     Its direction is the form's (``Direction.IN`` / ``Direction.OUT``).
@@ -89,11 +90,11 @@ class StockSlip(Document):
         self, head: SlipHead, enterprise_doc_no: str, lines: tuple[SlipLine, ...]
     ) -> None:
         self._start_lifecycle()
+        self._start_carriage()
         self.enterprise_doc_no = enterprise_doc_no
         self.head = head
         self.lines = tuple(lines)
         self.consolidated_into: str | None = None
-        self.crossed_gate = False
 
     @classmethod
     def create(
@@ -137,16 +138,16 @@ class StockSlip(Document):
                 rule="R-SLIP-4",
                 field="consolidated_into",
             )
-        if self.crossed_gate:
+        if self.any_goods_crossed:
             raise ValidationError(
                 "the slip's goods have crossed the gate",
                 rule="R-SLIP-4",
-                field="crossed_gate",
+                field="carriage",
             )
         self._declare_request(Request.VOID, None, "R-SLIP-4")
 
-    def consolidate(self, checklist_ref: str) -> None:
-        """Record that a consolidated checklist lists this slip (R-CONS-5)."""
+    def consolidate(self, checklist_id: str) -> None:
+        """Record that a consolidated checklist lists this slip (R-CONS-1, R-CONS-5)."""
         if (
             self.state is not State.APPROVED
             or self.head.business_type is not BusinessType.SEPARATE_SHIPMENT
@@ -156,28 +157,25 @@ class StockSlip(Document):
             )
         if self.consolidated_into is not None:
             raise ValidationError(
-                f"the slip is already in checklist {self.consolidated_into}",
+                f"stock slip {self.document_no} is already in checklist "
+                f"{self.consolidated_into}",
                 rule="R-CONS-5",
-                field="consolidated_into",
+                field="stock_slip_ids",
             )
-        self._consolidate(checklist_ref)
+        self._consolidate(checklist_id)
 
     @event("Consolidated")
-    def _consolidate(self, checklist_ref: str) -> None:
-        self.consolidated_into = checklist_ref
+    def _consolidate(self, checklist_id: str) -> None:
+        self.consolidated_into = checklist_id
 
-    def record_gate_crossing(self) -> None:
-        """Record that goods of this slip crossed the gate."""
-        if self.state is not State.APPROVED:
-            raise InvalidTransitionError(
-                "cross the gate with", self.state, rule="R-GATE-10"
-            )
-        if not self.crossed_gate:
-            self._cross_gate()
+    def release_consolidation(self, checklist_id: str) -> None:
+        """Free the slip when its consolidated checklist is cancelled (R-CONS-3)."""
+        if self.consolidated_into == checklist_id:
+            self._release_consolidation(checklist_id)
 
-    @event("GateCrossed")
-    def _cross_gate(self) -> None:
-        self.crossed_gate = True
+    @event("ConsolidationCancelled")
+    def _release_consolidation(self, checklist_id: str) -> None:
+        self.consolidated_into = None
 
     def consolidation_deadline(self) -> date | None:
         """The last day to consolidate a type A slip (R-SLIP-5), else ``None``."""

@@ -188,7 +188,7 @@ def test_ledger_serial_fills_goods_from_the_ledger_line_r_form_5(
     apps: Applications,
 ) -> None:
     ledger_id = an_approved_ledger(apps)
-    apps.zone.post_checklist(
+    apps.zone.post_to_ledger(
         ledger_id,
         checklist_no="TESTQD0001",
         direction="I",

@@ -74,7 +74,7 @@ def test_quick_search_finds_lines_by_serial_part_hs_code_and_name_r_doc_11(
     apps: Applications,
 ) -> None:
     ledger_id = an_approved_ledger(apps)
-    apps.zone.post_checklist(
+    apps.zone.post_to_ledger(
         ledger_id,
         checklist_no="TESTQD0001",
         direction="I",

@@ -88,7 +88,7 @@ def test_a_posting_repeated_after_a_lost_answer_applies_once(
         "posted_on": date(2026, 1, 5),
     }
 
-    apps.zone.post_checklist(ledger_id, **posting)  # type: ignore[arg-type]
-    apps.zone.post_checklist(ledger_id, **posting)  # type: ignore[arg-type]
+    apps.zone.post_to_ledger(ledger_id, **posting)  # type: ignore[arg-type]
+    apps.zone.post_to_ledger(ledger_id, **posting)  # type: ignore[arg-type]
 
     assert apps.zone.get_ledger(ledger_id).stock_of("TEST-P1") == Decimal("5")

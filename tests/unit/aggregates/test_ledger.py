@@ -292,7 +292,7 @@ def test_ledger_survives_the_store_with_lines_and_postings(apps: Applications) -
     from tests.builders import an_approved_ledger
 
     ledger_id = an_approved_ledger(apps)
-    apps.zone.post_checklist(
+    apps.zone.post_to_ledger(
         ledger_id,
         checklist_no="TESTQD0001",
         direction="I",
@@ -313,7 +313,7 @@ def test_ledger_snapshots_load_to_the_same_state(apps: Applications) -> None:
 
     ledger_id = an_approved_ledger(apps)
     for n in range(120):
-        apps.zone.post_checklist(
+        apps.zone.post_to_ledger(
             ledger_id,
             checklist_no=f"TESTQD{n:04d}",
             direction="I",

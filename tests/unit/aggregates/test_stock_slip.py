@@ -16,7 +16,16 @@ from aggregates.common.errors import (
 )
 from aggregates.common.lifecycle import State
 from bonded.bootstrap import Applications
-from tests.builders import a_slip_line, an_approved_form, approve, reject
+from tests.builders import (
+    DECLARED_HEAD,
+    a_slip_line,
+    an_approved_form,
+    an_approved_gate_pass,
+    an_approved_ledger,
+    approve,
+    cross,
+    reject,
+)
 
 
 def a_slip(
@@ -142,9 +151,19 @@ def test_only_an_approved_slip_may_be_voided_r_slip_4(apps: Applications) -> Non
     assert refused.value.rule == "R-SLIP-4"
 
 
+def consolidate(apps: Applications, doc_no: str, *slip_ids: UUID) -> UUID:
+    return apps.zone.consolidate_stock_slips(
+        enterprise_doc_no=doc_no,
+        ledger_no="TESTL000001",
+        stock_slip_ids=slip_ids,
+        **DECLARED_HEAD,
+    ).aggregate_id
+
+
 def test_consolidated_or_crossed_slip_cannot_be_voided_r_slip_4(
     apps: Applications,
 ) -> None:
+    an_approved_ledger(apps)
     form_id = an_approved_form(apps, business_type="A", ledger_flag="I")
     slips = []
     for n in (1, 2):
@@ -152,8 +171,8 @@ def test_consolidated_or_crossed_slip_cannot_be_voided_r_slip_4(
         apps.zone.declare(slip, command_id=f"d{n}")
         apps.zone.record_decision(slip, approve(f"TESTX{n}"), command_id=f"a{n}")
         slips.append(slip)
-    apps.zone.record_consolidation(slips[0], "TEST-CHK-1", command_id="c1")
-    apps.zone.record_gate_crossing(slips[1], command_id="g1")
+    consolidate(apps, "TEST-CHK-1", slips[0])
+    cross(apps, an_approved_gate_pass(apps, "TEST-GP1", (slips[1],)))
 
     for n, slip in enumerate(slips):
         with pytest.raises(ValidationError) as refused:
@@ -192,7 +211,8 @@ def test_type_a_slip_has_a_one_month_consolidation_deadline_r_slip_5(
     assert 28 <= (deadline - slip.approved_on).days <= 31
     assert not slip.is_at_consolidation_risk(slip.approved_on, within_days=7)
     assert slip.is_at_consolidation_risk(deadline - timedelta(days=3), within_days=7)
-    apps.zone.record_consolidation(slip_id, "TEST-CHK-1", command_id="c1")
+    an_approved_ledger(apps)
+    consolidate(apps, "TEST-CHK-1", slip_id)
     consolidated = apps.zone.get_stock_slip(slip_id)
     assert not consolidated.is_at_consolidation_risk(deadline, within_days=7)
 
@@ -208,14 +228,15 @@ def test_other_types_have_no_consolidation_deadline_r_slip_5(
 
 
 def test_a_slip_is_consolidated_at_most_once_r_cons_5(apps: Applications) -> None:
+    an_approved_ledger(apps)
     form_id = an_approved_form(apps, business_type="A", ledger_flag="I")
     slip_id = a_slip(apps, form_id, "TEST-S1", (1, "1", "1"))
     apps.zone.declare(slip_id, command_id="d1")
     apps.zone.record_decision(slip_id, approve("TESTX1"), command_id="a1")
-    apps.zone.record_consolidation(slip_id, "TEST-CHK-1", command_id="c1")
+    consolidate(apps, "TEST-CHK-1", slip_id)
 
     with pytest.raises(ValidationError) as refused:
-        apps.zone.record_consolidation(slip_id, "TEST-CHK-2", command_id="c2")
+        consolidate(apps, "TEST-CHK-2", slip_id)
 
     assert refused.value.rule == "R-CONS-5"
 

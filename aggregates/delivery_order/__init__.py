@@ -1,0 +1,1 @@
+"""The delivery order (提货单), R-DLV-1."""

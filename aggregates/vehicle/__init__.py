@@ -1,0 +1,1 @@
+"""The vehicle filing (车辆信息), R-VEH-1 … 3."""
