@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from aggregates.checklist.model import Checklist, PostingMark
+from aggregates.checklist.model import PostingMark
 from aggregates.common.errors import (
     InvalidTransitionError,
     UnknownEnterpriseError,
@@ -18,8 +18,6 @@ from aggregates.common.lifecycle import State
 from bonded.bootstrap import Applications
 from tests.builders import (
     DECLARED_HEAD,
-    OUTSIDE_CODE,
-    ZONE_CODE,
     a_checklist,
     a_checklist_line,
     a_slip_line,
@@ -474,19 +472,3 @@ def consolidate(apps: Applications, doc_no: str, *slips: UUID, **head: object) -
         stock_slip_ids=slips,
         **{**DECLARED_HEAD, **head},
     ).aggregate_id
-
-
-def test_query_filters_exist_on_the_checklist_state_and_enterprise_r_chk_8(
-    apps: Applications,
-) -> None:
-    an_approved_ledger(apps)
-    checklist = apps.zone.get_checklist(
-        a_checklist(apps, "TEST-C1", "I", (a_checklist_line(1, "A", "1"),))
-    )
-
-    assert isinstance(checklist, Checklist)
-    assert (checklist.state, checklist.head.operating_enterprise.customs_code) == (
-        State.DRAFT,
-        ZONE_CODE,
-    )
-    assert OUTSIDE_CODE != ZONE_CODE
