@@ -531,6 +531,19 @@ class ChecklistCommands(FormCommands):
             checklist_id, command_id, "place_declaration_under_inspection", act
         )
 
+    def _on_written_off(self, checklist_nos: list[str]) -> tuple[Aggregate, ...]:
+        """Mark the checklists posted in a written-off period (核扣标记 3)."""
+        marked: list[Aggregate] = list(super()._on_written_off(checklist_nos))
+        for number in checklist_nos:
+            checklist_id = self.find_by_number(Checklist.kind, number)
+            if checklist_id is None:
+                # Postings made directly to the ledger have no checklist here.
+                continue
+            checklist = self.get_checklist(checklist_id)
+            checklist.record_written_off()
+            marked.append(checklist)
+        return tuple(marked)
+
     def _declaration_of(self, checklist: Checklist) -> CustomsDeclaration:
         declaration = self.get_declaration(checklist.id)
         if declaration is None:

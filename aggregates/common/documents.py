@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from aggregates.common.application import BackboneApplication, Decision
@@ -16,6 +17,7 @@ from aggregates.common.attachments import AttachmentKind
 from aggregates.common.errors import ValidationError
 from aggregates.common.idempotency import Outcome, fingerprint
 from aggregates.common.lifecycle import Document, Request
+from aggregates.common.numbers import DocumentNumber, number_id
 
 
 class DecisionOutcome(StrEnum):
@@ -117,7 +119,14 @@ class DocumentApplication(BackboneApplication):
                 document.reject(decision.reason)
             else:
                 document.fail_receipt(decision.reason)
-            return self._on_decision(document, decision, request)
+            others = self._on_decision(document, decision, request)
+            if (
+                decision.outcome is DecisionOutcome.APPROVED
+                and request is Request.FILING
+                and decision.document_no
+            ):
+                others = (*others, *self._index_number(document, decision.document_no))
+            return others
 
         return self._act(
             document_id, command_id, "record_decision", act, decision=decision
@@ -168,6 +177,28 @@ class DocumentApplication(BackboneApplication):
             lambda document: document.remove_attachment(attachment_no),
             attachment_no=attachment_no,
         )
+
+    def find_by_number(self, kind: str, number: str) -> UUID | None:
+        """The id of the document of this kind with this customs number, if any."""
+        try:
+            entry: object = self.repository.get(number_id(kind, number))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(entry, DocumentNumber)
+        return entry.document_id
+
+    def _index_number(self, document: Document, number: str) -> tuple[Aggregate, ...]:
+        """Index the number customs assigned, refusing one another document has."""
+        holder = self.find_by_number(document.kind, number)
+        if holder == document.id:
+            return ()
+        if holder is not None:
+            raise ValidationError(
+                f"customs number {number} already names another {document.kind}",
+                rule="R-DOC-2",
+                field="document_no",
+            )
+        return (DocumentNumber(document.kind, number, document.id),)
 
     def _on_declare(self, document: Document) -> tuple[Aggregate, ...]:
         """Change the other aggregates a declaration of this document changes."""

@@ -100,6 +100,42 @@ class GatePassCommands(ChecklistCommands):
             decide,
         )
 
+    def modify_delivery_order(
+        self,
+        order_id: UUID,
+        *,
+        bill_of_lading_no: str,
+        port_code: str,
+        lines: tuple[DeliveryOrderLine, ...],
+        arrival_note: str = "",
+        command_id: str,
+    ) -> Outcome:
+        """Change a modifiable delivery order (R-DOC-3)."""
+
+        def act(document: Document) -> None:
+            if not isinstance(document, DeliveryOrder):
+                raise ValidationError(
+                    f"document {order_id} is not a delivery order", field="order_id"
+                )
+            head = replace(
+                document.head,
+                bill_of_lading_no=bill_of_lading_no,
+                port_code=port_code,
+                arrival_note=arrival_note,
+            )
+            document.modify(head, tuple(lines))
+
+        return self._act(
+            order_id,
+            command_id,
+            "modify_delivery_order",
+            act,
+            bill_of_lading_no=bill_of_lading_no,
+            port_code=port_code,
+            lines=lines,
+            arrival_note=arrival_note,
+        )
+
     def get_delivery_order(self, order_id: UUID) -> DeliveryOrder:
         """Return a delivery order."""
         return self._load(DeliveryOrder, order_id)
@@ -158,6 +194,44 @@ class GatePassCommands(ChecklistCommands):
     def get_vehicle(self, vehicle_id: UUID) -> Vehicle:
         """Return a vehicle filing."""
         return self._load(Vehicle, vehicle_id)
+
+    def modify_vehicle(
+        self,
+        vehicle_id: UUID,
+        *,
+        vehicle_no: str,
+        vehicle_type: VehicleType | str,
+        tare_weight_kg: Decimal | str,
+        ic_card_no: str = "",
+        command_id: str,
+    ) -> Outcome:
+        """Change a modifiable vehicle filing (R-DOC-3)."""
+
+        def act(document: Document) -> None:
+            if not isinstance(document, Vehicle):
+                raise ValidationError(
+                    f"document {vehicle_id} is not a vehicle", field="vehicle_id"
+                )
+            document.modify(
+                self._vehicle_head(
+                    document.head.owner.customs_code,
+                    vehicle_no,
+                    vehicle_type,
+                    tare_weight_kg,
+                    ic_card_no,
+                )
+            )
+
+        return self._act(
+            vehicle_id,
+            command_id,
+            "modify_vehicle",
+            act,
+            vehicle_no=vehicle_no,
+            vehicle_type=str(vehicle_type),
+            tare_weight_kg=str(tare_weight_kg),
+            ic_card_no=ic_card_no,
+        )
 
     def amend_vehicle(
         self,
@@ -369,6 +443,44 @@ class GatePassCommands(ChecklistCommands):
         else:
             goods = found
         return replace(line, part_no=goods.part_no, name=goods.name, unit=goods.unit)
+
+    def modify_gate_pass(
+        self,
+        gate_pass_id: UUID,
+        *,
+        pass_type: GatePassType | str,
+        binding: Binding | str | None,
+        direction: Direction | str,
+        vehicle_no: str,
+        vehicle_weight_kg: Decimal | str,
+        goods_gross_weight_kg: Decimal | str = Decimal(0),
+        related_document_ids: tuple[UUID, ...] = (),
+        lines: tuple[GatePassLine, ...] = (),
+        command_id: str,
+    ) -> Outcome:
+        """Replace the content of a modifiable gate pass (R-GATE-1, R-DOC-3)."""
+        current = self.get_gate_pass(gate_pass_id)
+        head = self._gate_pass_head(
+            current.head.zone_enterprise.customs_code,
+            pass_type,
+            binding,
+            direction,
+            vehicle_no,
+            vehicle_weight_kg,
+            goods_gross_weight_kg,
+        )
+        related, filled = self._resolve_related(
+            head, tuple(related_document_ids), tuple(lines)
+        )
+        return self._on_gate_pass(
+            gate_pass_id,
+            command_id,
+            "modify_gate_pass",
+            lambda g: g.modify(head, related, filled),
+            head=head,
+            related=related,
+            lines=filled,
+        )
 
     def get_gate_pass(self, gate_pass_id: UUID) -> GatePass:
         """Return a gate pass."""

@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
 from aggregates.common.documents import (
-    CustomsDecision,
-    DecisionOutcome,
     DocumentApplication,
 )
 from aggregates.common.errors import ValidationError
 from aggregates.common.idempotency import Outcome, fingerprint
-from aggregates.common.lifecycle import Document, Request
+from aggregates.common.lifecycle import Document
 from aggregates.common.values import Direction
 from aggregates.ledger.model import (
     AreaType,
@@ -31,25 +28,6 @@ from aggregates.ledger.model import (
     WriteOffKind,
 )
 from aggregates.register.application import EnterpriseLookup
-
-LEDGER_NO_NAMESPACE = uuid5(NAMESPACE_URL, "urn:bonded-backbone:ledger-no")
-
-
-class LedgerNumber(Aggregate):
-    """The customs number of a ledger (账册号), pointing at the ledger's id.
-
-    Saved with the approval that assigns the number, so a number names one ledger.
-    """
-
-    @staticmethod
-    def create_id(ledger_no: str, ledger_id: UUID) -> UUID:
-        """Key the entry by the customs number."""
-        return uuid5(LEDGER_NO_NAMESPACE, ledger_no)
-
-    @event("Assigned")
-    def __init__(self, ledger_no: str, ledger_id: UUID) -> None:
-        self.ledger_no = ledger_no
-        self.ledger_id = ledger_id
 
 
 class LedgerCommands(DocumentApplication):
@@ -141,12 +119,8 @@ class LedgerCommands(DocumentApplication):
 
     def find_ledger(self, ledger_no: str) -> Ledger | None:
         """Return the ledger with this customs number, if there is one."""
-        try:
-            entry: object = self.repository.get(uuid5(LEDGER_NO_NAMESPACE, ledger_no))
-        except AggregateNotFoundError:
-            return None
-        assert isinstance(entry, LedgerNumber)
-        return self.get_ledger(entry.ledger_id)
+        ledger_id = self.find_by_number(Ledger.kind, ledger_no)
+        return self.get_ledger(ledger_id) if ledger_id else None
 
     def _on_ledger(
         self,
@@ -156,12 +130,13 @@ class LedgerCommands(DocumentApplication):
         act: Callable[[Ledger], Any],
         **fields: Any,
     ) -> Outcome:
-        def on_document(document: Document) -> None:
+        def on_document(document: Document) -> tuple[Aggregate, ...]:
             if not isinstance(document, Ledger):
                 raise ValidationError(
                     f"document {ledger_id} is not a ledger", field="ledger_id"
                 )
-            act(document)
+            others = act(document)
+            return others if isinstance(others, tuple) else ()
 
         return self._act(ledger_id, command_id, command, on_document, **fields)
 
@@ -271,18 +246,9 @@ class LedgerCommands(DocumentApplication):
             ledger_id,
             command_id,
             "confirm_write_off_result",
-            Ledger.confirm_write_off_result,
+            lambda ledger: self._on_written_off(ledger.confirm_write_off_result()),
         )
 
-    def _on_decision(
-        self, document: Document, decision: CustomsDecision, request: Request | None
-    ) -> tuple[Aggregate, ...]:
-        """Index the number customs assigns when it approves a ledger filing."""
-        if (
-            isinstance(document, Ledger)
-            and decision.outcome is DecisionOutcome.APPROVED
-            and request is Request.FILING
-            and decision.document_no
-        ):
-            return (LedgerNumber(decision.document_no, document.id),)
-        return super()._on_decision(document, decision, request)
+    def _on_written_off(self, checklist_nos: list[str]) -> tuple[Aggregate, ...]:
+        """Mark the checklists of a written-off period; checklists do (R-LEDGER-6)."""
+        return ()

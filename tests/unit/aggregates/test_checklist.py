@@ -472,3 +472,40 @@ def consolidate(apps: Applications, doc_no: str, *slips: UUID, **head: object) -
         stock_slip_ids=slips,
         **{**DECLARED_HEAD, **head},
     ).aggregate_id
+
+
+def test_checklists_of_a_written_off_period_are_marked_r_ledger_6(
+    apps: Applications,
+) -> None:
+    ledger_id = an_approved_ledger(apps)
+    checklist_id = an_approved_checklist(
+        apps, "TEST-C1", "I", (a_checklist_line(1, "A", "5"),), declared=False
+    )
+    cross(apps, an_approved_gate_pass(apps, "TEST-GP1", (checklist_id,), pass_type="4"))
+    apps.zone.post_checklist(checklist_id, DAY, command_id="p")
+
+    apps.zone.declare_write_off(ledger_id, date(2026, 1, 1), DAY, command_id="w")
+    apps.zone.return_write_off_result(ledger_id, True, command_id="r")
+    apps.zone.confirm_write_off_result(ledger_id, command_id="c")
+
+    assert apps.zone.get_checklist(checklist_id).posting_mark is PostingMark.WRITTEN_OFF
+
+
+def test_a_customs_number_names_one_document_of_its_kind_r_doc_2(
+    apps: Applications,
+) -> None:
+    an_approved_ledger(apps)
+    first = an_approved_checklist(
+        apps, "TEST-C1", "I", (a_checklist_line(1, "A", "5"),)
+    )
+    second = a_checklist(apps, "TEST-C2", "I", (a_checklist_line(1, "A", "5"),))
+    apps.zone.declare(second, command_id="d")
+    number = apps.zone.get_checklist(first).document_no
+    assert number is not None
+
+    with pytest.raises(ValidationError) as refused:
+        apps.zone.record_decision(second, approve(number), command_id="a")
+
+    assert apps.zone.find_by_number("checklist", number) == first
+    assert refused.value.field == "document_no"
+    assert apps.zone.get_checklist(second).state is State.DECLARED

@@ -410,3 +410,68 @@ def test_vehicle_type_and_plate_are_validated_r_veh_1(apps: Applications) -> Non
 
     assert bad_type.value.field == "vehicle_type"
     assert bad_plate.value.field == "vehicle_no"
+
+
+def test_draft_gate_pass_delivery_order_and_vehicle_are_modified_r_gate_1(
+    apps: Applications, checklist: UUID
+) -> None:
+    gate_pass = a_gate_pass(apps, "TEST-GP1", (checklist,))
+    order = apps.zone.create_delivery_order(
+        enterprise_doc_no="TEST-DO1",
+        zone_customs_code=ZONE_CODE,
+        ledger_no="TESTL000001",
+        bill_of_lading_no="TEST-BL1",
+        port_code="2244",
+        lines=(DeliveryOrderLine(1, "A", "84713000", "TEST a", "007", Decimal(3)),),
+    ).aggregate_id
+    vehicle = apps.zone.file_vehicle(
+        enterprise_doc_no="TEST-VEH1",
+        owner_customs_code=ZONE_CODE,
+        vehicle_no="TEST-V1",
+        vehicle_type="1",
+        tare_weight_kg="8000",
+    ).aggregate_id
+
+    apps.zone.modify_gate_pass(
+        gate_pass,
+        pass_type="3",
+        binding="3",
+        direction="I",
+        vehicle_no="TEST-V9",
+        vehicle_weight_kg="7000",
+        related_document_ids=(checklist,),
+        lines=(a_carried_line(1, 1, "2"),),
+        command_id="m1",
+    )
+    apps.zone.modify_delivery_order(
+        order,
+        bill_of_lading_no="TEST-BL2",
+        port_code="2245",
+        lines=(DeliveryOrderLine(1, "A", "84713000", "TEST a", "007", Decimal(4)),),
+        command_id="m2",
+    )
+    apps.zone.modify_vehicle(
+        vehicle,
+        vehicle_no="TEST-V8",
+        vehicle_type="3",
+        tare_weight_kg="5000",
+        command_id="m3",
+    )
+
+    modified = apps.zone.get_gate_pass(gate_pass)
+    assert (modified.head.binding, modified.head.vehicle_no) == ("3", "TEST-V9")
+    assert modified.lines[0].part_no == "A"
+    assert apps.zone.get_delivery_order(order).head.bill_of_lading_no == "TEST-BL2"
+    assert apps.zone.get_vehicle(vehicle).head.vehicle_no == "TEST-V8"
+    declared(apps, gate_pass)
+    with pytest.raises(InvalidTransitionError) as refused:
+        apps.zone.modify_gate_pass(
+            gate_pass,
+            pass_type="6",
+            binding=None,
+            direction="I",
+            vehicle_no="TEST-V9",
+            vehicle_weight_kg="7000",
+            command_id="m4",
+        )
+    assert refused.value.rule == "R-DOC-3"
