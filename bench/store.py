@@ -1,8 +1,10 @@
-"""Stock-slip declarations per second against plain eventsourcing saves, one run.
+"""Store benchmarks against plain eventsourcing saves, in one run.
 
-Both run on the embedded PostgreSQL (or BONDED_DATABASE_URL), in fresh schemas of
-the same database, one thread each, one after the other. Prints figures and ratio;
-asserts nothing.
+Measures stock-slip declarations (form and slip saved together) and gate crossings
+that let a checklist be posted (crossing, then posting to the ledger), with plain
+one-event eventsourcing saves as the peer. All run on the embedded PostgreSQL (or
+BONDED_DATABASE_URL), in fresh schemas of the same database, one thread each, one
+after the other. Prints figures and ratios; asserts nothing about speed.
 """
 
 from __future__ import annotations
@@ -24,9 +26,13 @@ from psycopg import sql
 from bonded.bootstrap import build_applications, postgres_env
 from bonded.embedded import EmbeddedPostgres, ensure_database
 from tests.builders import (
+    a_checklist_line,
     a_form_line,
     a_slip_line,
+    an_approved_checklist,
     an_approved_form,
+    an_approved_gate_pass,
+    an_approved_ledger,
     register_test_enterprises,
 )
 
@@ -69,6 +75,45 @@ def bench_slips(url: str, count: int) -> float:
     return count / elapsed
 
 
+def bench_crossings(url: str, count: int) -> tuple[float, float, float]:
+    """Crossings followed by postings: pairs per second, p50 and p99 in ms."""
+    apps = build_applications(fresh_env(url))
+    register_test_enterprises(apps)
+    zone = apps.zone
+    ledger_id = an_approved_ledger(apps)
+    passes = []
+    for n in range(count):
+        checklist = an_approved_checklist(
+            apps,
+            f"BENCH-C{n:06d}",
+            "I",
+            (a_checklist_line(1, "BENCH-A", "1"),),
+            declared=False,
+        )
+        gate_pass = an_approved_gate_pass(
+            apps,
+            f"BENCH-G{n:06d}",
+            (checklist,),
+            pass_type="4",
+            vehicle_no=f"BV{n:06d}",
+        )
+        passes.append((gate_pass, checklist))
+    latencies = []
+    started = time.perf_counter()
+    for n, (gate_pass, checklist) in enumerate(passes):
+        began = time.perf_counter()
+        zone.record_gate_crossing(gate_pass, "single", command_id=f"bench-cross-{n}")
+        zone.post_checklist(checklist, date(2026, 12, 3), command_id=f"bench-post-{n}")
+        latencies.append(time.perf_counter() - began)
+    elapsed = time.perf_counter() - started
+    assert zone.get_ledger(ledger_id).stock_of("BENCH-A") == Decimal(count)
+    apps.close()
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2] * 1000
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+    return count / elapsed, p50, p99
+
+
 def bench_peer(url: str, count: int) -> float:
     app: Application[uuid.UUID] = Application(fresh_env(url))
     started = time.perf_counter()
@@ -82,6 +127,7 @@ def bench_peer(url: str, count: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--crossings", type=int, default=300)
     args = parser.parse_args()
 
     server = None
@@ -92,6 +138,7 @@ def main() -> None:
     try:
         peer = bench_peer(url, args.count)
         slips = bench_slips(url, args.count)
+        pairs, pair_p50, pair_p99 = bench_crossings(url, args.crossings)
     finally:
         if server is not None:
             server.stop()
@@ -102,10 +149,18 @@ def main() -> None:
         "stock_slip_declarations_per_s": round(slips, 1),
         "peer_eventsourcing_saves_per_s": round(peer, 1),
         "ratio": round(slips / peer, 3),
+        "crossings": args.crossings,
+        "crossing_and_posting_pairs_per_s": round(pairs, 1),
+        "crossing_and_posting_p50_ms": round(pair_p50, 2),
+        "crossing_and_posting_p99_ms": round(pair_p99, 2),
+        "pairs_ratio": round(pairs / peer, 3),
     }
     print(f"stock-slip declarations (form + slip + key): {slips:8.1f}/s")
     print(f"peer: eventsourcing one-event saves:         {peer:8.1f}/s")
     print(f"ratio declarations / peer saves:             {slips / peer:8.3f}")
+    print(f"gate crossing + posting pairs:               {pairs:8.1f}/s")
+    print(f"  per pair p50 / p99:                {pair_p50:6.2f} / {pair_p99:6.2f} ms")
+    print(f"ratio pairs / peer saves:                    {pairs / peer:8.3f}")
     Path("bench/results.json").write_text(json.dumps(results, indent=2) + "\n")
 
 
