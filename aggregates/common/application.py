@@ -63,7 +63,12 @@ class BackboneApplication(Application[UUID]):
             # Decide on freshly loaded state; refusals raise and save nothing.
             changed, primary = decide()
             outcome = Outcome(aggregate_id=primary.id, version=primary.version)
-            record = CommandRecord(key, fingerprint, outcome)
+            effects = tuple(
+                f"{a.id}:{a.pending_events[0].originator_version}:{a.version}"
+                for a in changed
+                if a.pending_events
+            )
+            record = CommandRecord(key, fingerprint, outcome, effects)
 
             # Save everything in one transaction; a clash means someone was quicker.
             try:

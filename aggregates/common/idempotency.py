@@ -41,15 +41,24 @@ class CommandRecord(Aggregate):
     """
 
     @staticmethod
-    def create_id(key: str, fingerprint: str, outcome: Outcome) -> UUID:
+    def create_id(key: str, **_: Any) -> UUID:
         """Derive the record's id from the idempotency key."""
         return record_id(key)
 
     @event("Executed")
-    def __init__(self, key: str, fingerprint: str, outcome: Outcome) -> None:
+    def __init__(
+        self,
+        key: str,
+        fingerprint: str,
+        outcome: Outcome,
+        effects: tuple[str, ...] = (),
+    ) -> None:
         self.key = key
         self.fingerprint = fingerprint
         self.outcome = outcome
+        # Which events the command caused, as "aggregate id:first:last version",
+        # so that an audit trail can name the cause of every event.
+        self.effects = tuple(effects)
 
 
 def record_id(key: str) -> UUID:
