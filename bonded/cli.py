@@ -11,7 +11,7 @@ import click
 
 from bonded.bootstrap import build_applications, postgres_env
 from bonded.demo import play
-from bonded.embedded import running_services
+from bonded.embedded import running_services, with_running_services
 from schemas.settings import Settings
 
 
@@ -62,3 +62,54 @@ def up(once: bool) -> None:
             click.echo("stopping")
         finally:
             apps.close()
+
+
+@main.command()
+@click.option("--loglevel", default="warning", show_default=True)
+def worker(loglevel: str) -> None:
+    """Run a worker: projections, process manager and (when elected) the relay."""
+    from streams.worker import run_worker
+
+    run_worker(Settings(), loglevel=loglevel)
+
+
+@main.command("rebuild")
+@click.argument("projections", nargs=-1)
+def rebuild_command(projections: tuple[str, ...]) -> None:
+    """Empty PROJECTIONS (all when none is named) and replay them from the store.
+
+    Projections: documents, ledger_lines, deposits, gate, history.
+    """
+    from streams.ops import rebuild_projections
+
+    settings = _running_settings()
+    try:
+        applied = rebuild_projections(settings, list(projections))
+    except KeyError as unknown:
+        raise click.BadParameter(
+            str(unknown.args[0]), param_hint="PROJECTIONS"
+        ) from None
+    click.echo(
+        f"rebuilt {', '.join(projections) or 'every projection'}: "
+        f"{applied} events applied"
+    )
+
+
+@main.command()
+def status() -> None:
+    """Print the lag of each relay and each projection behind the event store."""
+    from streams.ops import lags
+
+    for lag in lags(_running_settings()):
+        click.echo(
+            f"{lag.part:<28} at {lag.position:>9} of {lag.head:>9}  behind {lag.behind}"
+        )
+
+
+def _running_settings() -> Settings:
+    settings = with_running_services(Settings())
+    if not settings.database_url:
+        raise click.UsageError(
+            "no database: run `bonded up --serve` or set BONDED_DATABASE_URL"
+        )
+    return settings

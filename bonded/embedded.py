@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
+import json
 import logging
 import socket
 import subprocess
@@ -196,6 +198,29 @@ class Services:
     kafka_bootstrap: str
 
 
+SERVICES_FILE = "services.json"
+
+
+def write_services_file(data_dir: Path, services: Services) -> None:
+    """Tell other commands (status, rebuild) where the running services are."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / SERVICES_FILE).write_text(json.dumps(dataclasses.asdict(services)))
+
+
+def with_running_services(settings: Settings) -> Settings:
+    """Fill unset URLs from the services ``bonded up`` started, if it runs."""
+    path = settings.data_dir / SERVICES_FILE
+    if (settings.database_url and settings.kafka_bootstrap) or not path.exists():
+        return settings
+    found = json.loads(path.read_text())
+    return settings.model_copy(
+        update={
+            "database_url": settings.database_url or found["database_url"],
+            "kafka_bootstrap": settings.kafka_bootstrap or found["kafka_bootstrap"],
+        }
+    )
+
+
 @contextlib.contextmanager
 def running_services(settings: Settings, *, broker: bool = True) -> Iterator[Services]:
     """Start what the settings do not point at elsewhere; stop it on the way out."""
@@ -210,8 +235,13 @@ def running_services(settings: Settings, *, broker: bool = True) -> Iterator[Ser
         if broker and not bootstrap:
             tansu = EmbeddedBroker(settings.data_dir)
             bootstrap = tansu.start()
-        yield Services(database_url=database_url, kafka_bootstrap=bootstrap)
+        services = Services(database_url=database_url, kafka_bootstrap=bootstrap)
+        if postgres is not None or tansu is not None:
+            write_services_file(settings.data_dir, services)
+        yield services
     finally:
+        if postgres is not None or tansu is not None:
+            (settings.data_dir / SERVICES_FILE).unlink(missing_ok=True)
         if tansu is not None:
             tansu.stop()
         if postgres is not None:

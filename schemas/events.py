@@ -45,9 +45,18 @@ HEADERS = (
 )
 
 
-def topic_of(aggregate_type: str) -> str | None:
-    """The topic of an aggregate type's events, or None for one not published."""
-    return TOPICS.get(aggregate_type)
+def topic_of(aggregate_type: str, prefix: str = "") -> str | None:
+    """The topic of an aggregate type's events, or None for one not published.
+
+    ``prefix`` separates deployments (or test runs) that share one broker.
+    """
+    name = TOPICS.get(aggregate_type)
+    return f"{prefix}{name}" if name else None
+
+
+def topic_names(prefix: str = "") -> list[str]:
+    """Every event topic, with the prefix."""
+    return sorted({f"{prefix}{name}" for name in TOPICS.values()})
 
 
 class EventMessage(BaseModel):

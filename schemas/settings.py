@@ -40,6 +40,41 @@ class Settings(BaseSettings):
         ge=1,
         description="Events between two snapshots of a ledger.",
     )
+    database_schema: str = Field(
+        default="",
+        description="PostgreSQL schema of the event store and projections; empty "
+        "uses the default search path.",
+    )
+    consumer_group: str = Field(
+        default="bonded",
+        description="Kafka consumer group (the Faust app id) of the workers.",
+    )
+    topic_partitions: int = Field(default=4, ge=1, le=256)
+    topic_prefix: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9._-]*$",
+        description="Prefix of every topic name, for deployments or test runs "
+        "that share one broker.",
+    )
+    broker_rebalance_timeout: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds a consumer group waits for members to join; the "
+        "embedded broker's first join waits for all of it (DESIGN.md).",
+    )
+    broker_session_timeout: float = Field(default=6.0, gt=0)
+    broker_heartbeat_interval: float = Field(default=1.0, gt=0)
+    consumer_fetch_max_wait_ms: int = Field(
+        default=10,
+        ge=1,
+        le=5000,
+        description="How long a fetch waits for data; Faust hard-codes 1,500 ms, "
+        "which puts seconds between a gate crossing and its posting.",
+    )
+    relay_batch: int = Field(default=500, ge=1, le=10_000)
+    relay_poll_interval: float = Field(
+        default=0.05, gt=0, description="Seconds between reads of an idle log."
+    )
     command_retries: int = Field(
         default=5,
         ge=1,

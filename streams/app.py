@@ -1,0 +1,97 @@
+"""The Faust app of the workers: projections, the process manager and the relay.
+
+One agent, ``project_events``, reads every event topic at concurrency 1, so the
+events of one aggregate (one partition) are handled in order; each message is
+applied to the projections (exactly-once effect through their guard) and offered
+to the process manager, in a thread, off the event loop. A task runs the relays,
+each active in one worker only. Processing is ``at_least_once``: a message not yet
+committed when a worker dies is read again, and the guards make that harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+from pydantic import ValidationError
+
+from bonded.bootstrap import Applications
+from projections.postgres import ProjectionStore
+from schemas.events import DEAD_LETTER_TOPIC, EventMessage, topic_names
+from schemas.settings import Settings
+from streams.process import react
+from streams.relay import PositionStore, Relay
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerParts:
+    """What a worker works with, built once by the bootstrap."""
+
+    settings: Settings
+    applications: Applications
+    store: ProjectionStore
+    positions: PositionStore
+
+
+def create_app(parts: WorkerParts) -> faust.App:
+    """The Faust app of one worker process."""
+    settings = parts.settings
+    app = faust.App(
+        settings.consumer_group,
+        broker=f"bonded://{settings.kafka_bootstrap}",
+        processing_guarantee="at_least_once",
+        key_serializer="raw",
+        value_serializer="raw",
+        web_enabled=False,
+        store="memory://",
+        topic_partitions=settings.topic_partitions,
+        consumer_auto_offset_reset="earliest",
+        broker_rebalance_timeout=settings.broker_rebalance_timeout,
+        broker_session_timeout=settings.broker_session_timeout,
+        broker_heartbeat_interval=settings.broker_heartbeat_interval,
+        broker_request_timeout=max(30.0, settings.broker_session_timeout * 2),
+    )
+    prefix = settings.topic_prefix
+    topics = app.topic(*topic_names(prefix))
+    dead_letters = app.topic(f"{prefix}{DEAD_LETTER_TOPIC}")
+
+    async def project_events(stream: Any) -> None:
+        async for event in stream.events():
+            try:
+                message = EventMessage.model_validate_json(event.value)
+            except ValidationError as error:
+                logger.error("unreadable event message: %s", error)
+                await dead_letters.send(key=event.key, value=event.value)
+                continue
+            await asyncio.to_thread(handle, parts, message)
+
+    app.agent(topics, name="project_events", concurrency=1)(project_events)
+
+    async def relay_events() -> None:
+        stop = asyncio.Event()
+        relays = [
+            Relay(
+                application,
+                parts.positions,
+                settings.kafka_bootstrap,
+                batch=settings.relay_batch,
+                poll_interval=settings.relay_poll_interval,
+                topic_prefix=prefix,
+            )
+            for application in parts.applications.all()
+        ]
+        await asyncio.gather(*(relay.run(stop) for relay in relays))
+
+    app.task(relay_events)
+    return app
+
+
+def handle(parts: WorkerParts, message: EventMessage) -> None:
+    """Apply a message to the projections, then let the process manager react."""
+    parts.store.apply(message)
+    react(parts.applications.zone, message)

@@ -1,0 +1,277 @@
+"""The relay, the workers and the process manager on the real broker and database.
+
+Each test has its own schema and consumer group. Workers are real processes
+(``bonded worker``); a test waits until the projections hold every published
+event, then compares them with a rebuild from the store.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from bonded.bootstrap import Applications, build_applications
+from bonded.embedded import EmbeddedBroker
+from projections.history import HistoryProjector
+from projections.postgres import ProjectionStore
+from streams.encoding import read_messages
+from streams.rebuild import rebuild
+from tests.builders import (
+    a_checklist_line,
+    an_approved_checklist,
+    an_approved_gate_pass,
+    an_approved_ledger,
+    cross,
+    register_test_enterprises,
+)
+
+pytestmark = pytest.mark.integration
+TIMEOUT = 60.0
+
+
+class Worker:
+    """A ``bonded worker`` process with its log in the test's folder."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bonded", "worker", "--loglevel", "info"],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def kill(self) -> None:
+        """Kill at once, as a crash would."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+        self.log.close()
+
+    def stop(self) -> None:
+        """Stop cleanly."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self.log.close()
+
+
+@pytest.fixture
+def pipeline(
+    pg_env: dict[str, str], database_url: str, tmp_path: Path
+) -> Iterator[tuple[Applications, ProjectionStore, Callable[..., Worker]]]:
+    schema = pg_env["POSTGRES_SCHEMA"]
+    apps = build_applications(pg_env)
+    register_test_enterprises(apps)
+    store = ProjectionStore(database_url, schema=schema)
+    store.create_tables()
+    workers: list[Worker] = []
+
+    def start_worker(bootstrap: str) -> Worker:
+        env = {
+            **os.environ,
+            "BONDED_DATABASE_URL": database_url,
+            "BONDED_KAFKA_BOOTSTRAP": bootstrap,
+            "BONDED_DATABASE_SCHEMA": schema,
+            "BONDED_CONSUMER_GROUP": f"test-{schema}",
+            "BONDED_TOPIC_PREFIX": f"{schema}.",
+        }
+        worker = Worker(env, tmp_path / f"worker{len(workers)}.log")
+        workers.append(worker)
+        return worker
+
+    try:
+        yield apps, store, start_worker
+    finally:
+        for worker in workers:
+            worker.stop()
+        store.close()
+        apps.close()
+
+
+def published_count(apps: Applications) -> int:
+    """Published events that the history projection takes (nearly all of them)."""
+    history = HistoryProjector()
+    total = 0
+    for app in apps.all():
+        position = 1
+        while True:
+            messages, last = read_messages(app, position, 1000)
+            if last < position:
+                break
+            total += sum(1 for m in messages if history.project(m))
+            position = last + 1
+    return total
+
+
+def wait_until_projected(apps: Applications, store: ProjectionStore) -> None:
+    """Wait until the history holds every published event (and stays so)."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        [(applied,)] = store.query(
+            "SELECT COALESCE(SUM(applied), 0) FROM projection_positions "
+            "WHERE projection = 'history'"
+        )
+        if applied == published_count(apps):
+            time.sleep(0.5)
+            [(again,)] = store.query(
+                "SELECT applied FROM projection_positions WHERE projection = 'history'"
+            )
+            if again == published_count(apps):
+                return
+        time.sleep(0.2)
+    raise AssertionError(
+        f"the workers did not catch up: {applied} of {published_count(apps)} applied"
+    )
+
+
+def live_rows(store: ProjectionStore) -> dict[str, list[tuple[object, ...]]]:
+    return {t: store.rows(t) for p in store.projectors for t in p.tables}
+
+
+def assert_equal_to_rebuild(apps: Applications, store: ProjectionStore) -> None:
+    live = live_rows(store)
+    rebuild(store, apps.all(), [p.name for p in store.projectors])
+    assert live_rows(store) == live
+
+
+def crossing_checklists(apps: Applications, count: int, prefix: str) -> list[UUID]:
+    """Import checklists whose goods cross the gate; nobody posts them by hand."""
+    checklists = []
+    for n in range(count):
+        checklist = an_approved_checklist(
+            apps,
+            f"{prefix}C{n}",
+            "I",
+            (a_checklist_line(1, f"P{n % 3}", "2"),),
+            declared=False,
+        )
+        gate_pass = an_approved_gate_pass(
+            apps, f"{prefix}G{n}", (checklist,), pass_type="4", vehicle_no=f"TV{n:04d}"
+        )
+        cross(apps, gate_pass)
+        checklists.append(checklist)
+    return checklists
+
+
+def test_events_reach_the_projections_and_crossings_lead_to_postings_r_chk_7(
+    pipeline: tuple[Applications, ProjectionStore, Callable[..., Worker]],
+    kafka_bootstrap: str,
+) -> None:
+    apps, store, start_worker = pipeline
+    ledger_id = an_approved_ledger(apps)
+    checklists = crossing_checklists(apps, 3, "A")
+
+    start_worker(kafka_bootstrap)
+    wait_until_projected(apps, store)
+
+    for checklist in checklists:
+        posted = apps.zone.get_checklist(checklist)
+        assert posted.posted_on is not None
+    assert apps.zone.get_ledger(ledger_id).stock_of("P0") == 2
+    stock = store.query(
+        "SELECT part_no, stock FROM ledger_stock WHERE ledger_id = %s ORDER BY 1",
+        (ledger_id,),
+    )
+    assert [(p, int(str(q))) for p, q in stock] == [("P0", 2), ("P1", 2), ("P2", 2)]
+    causes = store.query(
+        "SELECT cause FROM document_history WHERE event_type = 'Checklist.Posted'"
+    )
+    assert len(causes) == 3 and all(
+        c.startswith("pm/post-checklist/") for (c,) in causes
+    )
+    assert_equal_to_rebuild(apps, store)
+
+
+def test_a_worker_killed_mid_stream_leaves_the_same_tables(
+    pipeline: tuple[Applications, ProjectionStore, Callable[..., Worker]],
+    kafka_bootstrap: str,
+) -> None:
+    apps, store, start_worker = pipeline
+    an_approved_ledger(apps)
+    crossing_checklists(apps, 12, "K")
+    first = start_worker(kafka_bootstrap)
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        [(applied,)] = store.query(
+            "SELECT COALESCE(SUM(applied), 0) FROM projection_positions"
+        )
+        if applied:
+            break
+        time.sleep(0.05)
+
+    first.kill()
+    crossing_checklists(apps, 3, "L")
+    start_worker(kafka_bootstrap)
+    wait_until_projected(apps, store)
+
+    assert_equal_to_rebuild(apps, store)
+    [(posted,)] = store.query(
+        "SELECT count(*) FROM checklist_progress WHERE posted_on IS NOT NULL"
+    )
+    assert posted == 15
+
+
+def test_two_workers_share_the_partitions_and_the_tables_stay_right(
+    pipeline: tuple[Applications, ProjectionStore, Callable[..., Worker]],
+    kafka_bootstrap: str,
+) -> None:
+    apps, store, start_worker = pipeline
+    an_approved_ledger(apps)
+    crossing_checklists(apps, 6, "T")
+
+    workers = [start_worker(kafka_bootstrap), start_worker(kafka_bootstrap)]
+    crossing_checklists(apps, 4, "U")
+    wait_until_projected(apps, store)
+
+    assert all(w.process.poll() is None for w in workers)
+    assert_equal_to_rebuild(apps, store)
+    [(posted,)] = store.query(
+        "SELECT count(*) FROM checklist_progress WHERE posted_on IS NOT NULL"
+    )
+    assert posted == 10
+
+
+def test_the_broker_restarted_empty_and_the_system_converges(
+    pipeline: tuple[Applications, ProjectionStore, Callable[..., Worker]],
+    tmp_path: Path,
+) -> None:
+    apps, store, start_worker = pipeline
+    broker = EmbeddedBroker(tmp_path / "broker")
+    bootstrap = broker.start()
+    port = int(bootstrap.rsplit(":", 1)[1])
+    workers: list[Worker] = []
+    try:
+        an_approved_ledger(apps)
+        crossing_checklists(apps, 3, "B")
+        workers.append(start_worker(bootstrap))
+        wait_until_projected(apps, store)
+
+        broker.stop()
+        broker = EmbeddedBroker(tmp_path / "broker", port=port)
+        broker.start()
+        crossing_checklists(apps, 3, "C")
+        workers[0].stop()
+        workers.append(start_worker(bootstrap))
+        wait_until_projected(apps, store)
+
+        assert_equal_to_rebuild(apps, store)
+        [(posted,)] = store.query(
+            "SELECT count(*) FROM checklist_progress WHERE posted_on IS NOT NULL"
+        )
+        assert posted == 6
+    finally:
+        for worker in workers:
+            worker.stop()
+        broker.stop()
