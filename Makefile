@@ -34,6 +34,7 @@ unit: $(STAMP)
 ## Benchmarks: figures and ratios, never assertions.
 bench: $(STAMP)
 	$(BIN)/python -m bench.store $(ARGS)
+	$(BIN)/python -m bench.projections
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -55,20 +55,24 @@ def to_message(
     app: Application[UUID], notification: Notification
 ) -> EventMessage | None:
     """The message of a stored event, or None when its aggregate is not published."""
-    event_type = event_type_of(notification)
-    if topic_of(event_type.split(".", 1)[0]) is None:
+    if topic_of(event_type_of(notification).split(".", 1)[0]) is None:
         return None
     event = app.mapper.to_domain_event(notification)
+    return message_of(app.name, event, notification.id)
+
+
+def message_of(application: str, event: Any, notification_id: int) -> EventMessage:
+    """The message of a domain event at a position of its application's log."""
     fields = {k: v for k, v in vars(event).items() if k not in ENVELOPE_FIELDS}
-    aggregate_id = UUID(str(notification.originator_id))
-    version = int(notification.originator_version)
+    aggregate_id = UUID(str(event.originator_id))
+    version = int(event.originator_version)
     return EventMessage(
         event_id=event_id(aggregate_id, version),
-        event_type=event_type,
-        application=app.name,
+        event_type=type(event).__qualname__,
+        application=application,
         aggregate_id=aggregate_id,
         aggregate_version=version,
-        notification_id=notification.id,
+        notification_id=notification_id,
         occurred_at=event.timestamp,
         payload=to_plain(fields),
     )

@@ -1,0 +1,219 @@
+"""Projection catch-up: this pipeline against eventsourcing's ProjectionRunner.
+
+One run, the same events: a zone's worth of checklists crossing the gate is stored
+once; then (1) a worker (relay, Kafka on the embedded broker, Faust agent, guarded
+projection writes) projects them from scratch, and (2) eventsourcing's own
+ProjectionRunner writes the same tables with the same statements, tracked by its
+tracking table, without Kafka. Prints events per second of each and their ratio;
+asserts nothing about speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date
+from functools import singledispatchmethod
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.projection import Projection, ProjectionRunner
+from psycopg import sql
+
+from aggregates.register.application import EnterpriseRegister
+from aggregates.zone import Zone
+from bonded.bootstrap import build_applications, postgres_env
+from bonded.embedded import EmbeddedBroker, EmbeddedPostgres, ensure_database
+from projections.history import HistoryProjector
+from projections.postgres import ProjectionStore, all_projectors
+from streams.encoding import message_of, read_messages
+from tests.builders import an_approved_ledger, register_test_enterprises
+from tests.integration.test_streams import crossing_checklists
+
+
+def new_schema(url: str, prefix: str) -> str:
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    return schema
+
+
+def stored_messages(url: str, schema: str) -> int:
+    """Messages the relay publishes and the history projection takes."""
+    apps = build_applications(postgres_env(url, schema=schema))
+    history = HistoryProjector()
+    total = 0
+    for app in apps.all():
+        position = 1
+        while True:
+            messages, last = read_messages(app, position, 2000)
+            if last < position:
+                break
+            total += sum(1 for m in messages if history.project(m))
+            position = last + 1
+    apps.close()
+    return total
+
+
+def bench_pipeline(
+    url: str, bootstrap: str, schema: str, expected: int
+) -> dict[str, float]:
+    store = ProjectionStore(url, schema=schema)
+    store.create_tables()
+    env = {
+        **os.environ,
+        "BONDED_DATABASE_URL": url,
+        "BONDED_KAFKA_BOOTSTRAP": bootstrap,
+        "BONDED_DATABASE_SCHEMA": schema,
+        "BONDED_CONSUMER_GROUP": f"bench-{schema}",
+        "BONDED_TOPIC_PREFIX": f"{schema}.",
+    }
+    log = Path("var/bench/worker.log").open("ab")  # noqa: SIM115 (closed below)
+    started = time.perf_counter()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bonded", "worker"], env=env, stdout=log, stderr=log
+    )
+    first = last = 0.0
+    try:
+        while time.perf_counter() - started < 600:
+            rows = store.query(
+                "SELECT applied FROM projection_positions WHERE projection = 'history'"
+            )
+            applied = int(str(rows[0][0])) if rows else 0
+            now = time.perf_counter()
+            if applied and not first:
+                first = now
+            if applied >= expected:
+                last = now
+                break
+            time.sleep(0.02)
+    finally:
+        worker.terminate()
+        worker.wait(20)
+        log.close()
+        store.close()
+    return {
+        "ready_s": first - started,
+        "catch_up_events_per_s": expected / max(last - first, 1e-9),
+        "total_s": last - started,
+    }
+
+
+class PeerView(PostgresTrackingRecorder):
+    """The same projection tables, written under eventsourcing's tracking."""
+
+    projection_schema = ""
+
+    def apply(self, statements: list[Any], tracking: Tracking) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                sql.SQL("SET LOCAL search_path TO {}").format(
+                    sql.Identifier(self.projection_schema)
+                )
+            )
+            for statement in statements:
+                curs.execute(statement.sql, statement.params)
+            self._insert_tracking(curs, tracking)
+
+
+class PeerProjection(Projection[PeerView]):
+    """Every projector of the backbone, fed by eventsourcing's subscription."""
+
+    name = "peer"
+    projectors = all_projectors()
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        message = message_of("Zone", domain_event, tracking.notification_id)
+        statements = [s for p in self.projectors for s in p.project(message)]
+        self.view.apply(statements, tracking)
+
+
+class ZoneOnly(Zone):
+    """The zone application as the runner builds it: from its environment alone."""
+
+    name = "Zone"
+
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env, register=EnterpriseRegister(env))
+
+
+def bench_peer(url: str, source_schema: str, view_schema: str, head: int) -> float:
+    store = ProjectionStore(url, schema=view_schema)
+    store.create_tables()
+    store.close()
+    PeerView.projection_schema = view_schema
+    env = {
+        **postgres_env(url, schema=source_schema),
+        "PEER_POSTGRES_SCHEMA": view_schema,
+    }
+    started = time.perf_counter()
+    with ProjectionRunner(
+        application_class=ZoneOnly,
+        projection_class=PeerProjection,
+        view_class=PeerView,
+        env=env,
+    ) as runner:
+        runner.wait(head, timeout=600)
+    return head / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--checklists", type=int, default=300)
+    args = parser.parse_args()
+
+    server = EmbeddedPostgres(Path("var/bench"))
+    broker = EmbeddedBroker(Path("var/bench"))
+    url = ensure_database(server.start(), "bench")
+    bootstrap = broker.start()
+    try:
+        schema = new_schema(url, "proj")
+        apps = build_applications(postgres_env(url, schema=schema))
+        register_test_enterprises(apps)
+        an_approved_ledger(apps)
+        crossing_checklists(apps, args.checklists, "BENCH")
+        head = apps.zone.recorder.max_notification_id() or 0
+        apps.close()
+        expected = stored_messages(url, schema)
+
+        pipeline = bench_pipeline(url, bootstrap, schema, expected)
+        peer = bench_peer(url, schema, new_schema(url, "peer"), head)
+    finally:
+        broker.stop()
+        server.stop()
+
+    ratio = pipeline["catch_up_events_per_s"] / peer
+    results = {
+        "date": date.today().isoformat(),
+        "checklists": args.checklists,
+        "events": expected,
+        "pipeline_ready_s": round(pipeline["ready_s"], 2),
+        "pipeline_catch_up_events_per_s": round(pipeline["catch_up_events_per_s"], 1),
+        "pipeline_total_s": round(pipeline["total_s"], 2),
+        "peer_projection_runner_events_per_s": round(peer, 1),
+        "ratio": round(ratio, 3),
+    }
+    print(f"events projected (every projection):   {expected:8d}")
+    print(f"pipeline: worker start to first event: {pipeline['ready_s']:8.2f} s")
+    print(
+        "pipeline catch-up (relay, Kafka, Faust, guarded writes): "
+        f"{pipeline['catch_up_events_per_s']:8.1f} events/s"
+    )
+    print(f"peer: eventsourcing ProjectionRunner, same tables: {peer:8.1f} events/s")
+    print(f"ratio pipeline / peer: {ratio:8.3f}")
+    Path("bench/projection_results.json").write_text(
+        json.dumps(results, indent=2) + "\n"
+    )
+
+
+if __name__ == "__main__":
+    main()
