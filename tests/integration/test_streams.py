@@ -7,6 +7,8 @@ event, then compares them with a rebuild from the store.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -24,6 +26,7 @@ from projections.history import HistoryProjector
 from projections.postgres import ProjectionStore
 from streams.encoding import read_messages
 from streams.rebuild import rebuild
+from streams.relay import PositionStore, Relay, ensure_topics
 from tests.builders import (
     a_checklist_line,
     an_approved_checklist,
@@ -262,8 +265,6 @@ def test_the_broker_restarted_empty_and_the_system_converges(
         broker = EmbeddedBroker(tmp_path / "broker", port=port)
         broker.start()
         crossing_checklists(apps, 3, "C")
-        workers[0].stop()
-        workers.append(start_worker(bootstrap))
         wait_until_projected(apps, store)
 
         assert_equal_to_rebuild(apps, store)
@@ -275,3 +276,52 @@ def test_the_broker_restarted_empty_and_the_system_converges(
         for worker in workers:
             worker.stop()
         broker.stop()
+
+
+def test_one_relay_is_active_per_application_and_another_takes_over(
+    pg_env: dict[str, str], database_url: str, kafka_bootstrap: str
+) -> None:
+    apps = build_applications(pg_env)
+    register_test_enterprises(apps)
+    positions = PositionStore(database_url, pg_env["POSTGRES_SCHEMA"])
+    positions.create_table()
+    prefix = f"{pg_env['POSTGRES_SCHEMA']}."
+
+    async def scenario() -> tuple[list[bool], list[bool], int]:
+        await ensure_topics(kafka_bootstrap, 1, prefix)
+        relays = [
+            Relay(apps.zone, positions, kafka_bootstrap, topic_prefix=prefix)
+            for _ in range(2)
+        ]
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(relay.run(stop)) for relay in relays]
+        deadline = time.monotonic() + 20
+        while not any(r.is_leader for r in relays) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.5)
+        both = [r.is_leader for r in relays]
+        leader = both.index(True)
+        tasks[leader].cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await tasks[leader]
+        while not relays[1 - leader].is_leader and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        after = [r.is_leader for r in relays]
+        an_approved_ledger(apps)
+        head = apps.zone.recorder.max_notification_id() or 0
+        while relays[1 - leader].position.notification_id < head:
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        stop.set()
+        await asyncio.gather(tasks[1 - leader])
+        return both, after, relays[1 - leader].position.notification_id - head
+
+    try:
+        both, after, behind = asyncio.run(scenario())
+    finally:
+        apps.close()
+
+    assert sorted(both) == [False, True]
+    assert after.count(True) == 1 and after != both
+    assert behind == 0
