@@ -37,7 +37,16 @@ class DomainError(BackboneError):
 
 
 class MessageError(BackboneError):
-    """An inbound message is unusable and goes to dead-letter."""
+    """An inbound message is unusable and goes to dead-letter.
+
+    Attributes:
+        field: The element or field at fault, when one is.
+    """
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        self.reason = message
 
 
 class ConcurrencyError(BackboneError):

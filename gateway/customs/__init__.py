@@ -1,0 +1,1 @@
+"""The customs link: messages out in the import dialect, receipts in (HDE)."""
