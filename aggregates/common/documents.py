@@ -178,6 +178,36 @@ class DocumentApplication(BackboneApplication):
             attachment_no=attachment_no,
         )
 
+    def record_pre_entry_no(
+        self, document_id: UUID, pre_entry_no: str, *, command_id: str
+    ) -> Outcome:
+        """Remember the 18-digit pre-entry number the single window assigned.
+
+        Receipts name a document by it before customs assigns its own number.
+        """
+        if not (len(pre_entry_no) == 18 and pre_entry_no.isdigit()):
+            raise ValidationError(
+                f"pre-entry number must be 18 digits, got {pre_entry_no!r}",
+                field="pre_entry_no",
+            )
+
+        def act(document: Document) -> tuple[Aggregate, ...]:
+            kind = f"{document.kind}/pre-entry"
+            holder = self.find_by_number(kind, pre_entry_no)
+            if holder == document.id:
+                return ()
+            if holder is not None:
+                raise ValidationError(
+                    f"pre-entry number {pre_entry_no} already names another "
+                    f"{document.kind}",
+                    field="pre_entry_no",
+                )
+            return (DocumentNumber(kind, pre_entry_no, document.id),)
+
+        return self._act(
+            document_id, command_id, "record_pre_entry_no", act, number=pre_entry_no
+        )
+
     def find_by_number(self, kind: str, number: str) -> UUID | None:
         """The id of the document of this kind with this customs number, if any."""
         try:

@@ -1,0 +1,226 @@
+"""The receipt inbox: receipts applied once, in precedence, parked when early.
+
+R-FLOW-2: every customs receipt is applied to its document and kept.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+
+from aggregates.common.lifecycle import State
+from aggregates.gate_pass.model import GateStatus
+from bonded.bootstrap import Applications
+from bonded.errors import MessageError
+from gateway.inbox import ReceiptInbox
+from gateway.receipt_log import MemoryReceiptLog
+from tests.builders import (
+    ZONE_CODE,
+    a_checklist,
+    a_checklist_line,
+    a_gate_pass,
+    an_approved_checklist,
+    an_approved_ledger,
+)
+from tests.customs_messages import acknowledgement, inv201, inv202, sas22x
+
+QD = "QD224426I000000001"
+PRE_ENTRY = "202600000000000042"
+
+
+@pytest.fixture
+def inbox(apps: Applications) -> ReceiptInbox:
+    an_approved_ledger(apps)
+    return ReceiptInbox(apps.zone, MemoryReceiptLog())
+
+
+def declared_checklist(apps: Applications, doc_no: str = "TEST-C1") -> UUID:
+    checklist = a_checklist(apps, doc_no, "I", (a_checklist_line(1, "A", "5"),))
+    apps.zone.declare(checklist, command_id=f"{doc_no}/declare")
+    return checklist
+
+
+def approval(doc_no: str = "TEST-C1", **options: str) -> bytes:
+    return inv201(QD, customs_code=ZONE_CODE, enterprise_doc_no=doc_no, **options)
+
+
+def test_an_approval_is_applied_with_the_customs_number_r_flow_2(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    checklist = declared_checklist(apps)
+
+    outcome = inbox.receive(approval())
+
+    assert (outcome.status, outcome.document_id) == ("applied", checklist)
+    applied = apps.zone.get_checklist(checklist)
+    assert (applied.state, applied.document_no) == (State.APPROVED, QD)
+    assert applied.view_receipt().result == "approved"
+
+
+def test_the_same_message_twice_changes_nothing_r_flow_2(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    checklist = declared_checklist(apps)
+    raw = approval()
+    inbox.receive(raw)
+    version = apps.zone.get_checklist(checklist).version
+
+    again = inbox.receive(raw)
+
+    assert (again.status, again.detail) == ("duplicate", "already applied")
+    assert apps.zone.get_checklist(checklist).version == version
+
+
+def test_a_resend_with_a_new_message_id_does_not_move_the_document_r_flow_2(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    checklist = declared_checklist(apps)
+    inbox.receive(approval())
+    version = apps.zone.get_checklist(checklist).version
+
+    resent = inbox.receive(approval())
+    late_review = inbox.receive(approval(result="2"))
+    late_rejection = inbox.receive(approval(result="3", rmk="TEST late"))
+
+    assert [r.status for r in (resent, late_review, late_rejection)] == [
+        "ignored",
+        "ignored",
+        "ignored",
+    ]
+    after = apps.zone.get_checklist(checklist)
+    assert (after.state, after.version) == (State.APPROVED, version)
+
+
+def test_manual_review_then_approval_in_order_r_flow_2(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    checklist = declared_checklist(apps)
+
+    review = inbox.receive(approval(result="2"))
+    approved = inbox.receive(approval(result="1"))
+
+    assert (review.status, approved.status) == ("applied", "applied")
+    assert apps.zone.get_checklist(checklist).state is State.APPROVED
+
+
+def test_a_receipt_for_another_request_is_ignored_r_flow_2(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    checklist = declared_checklist(apps)
+
+    outcome = inbox.receive(approval(typecd="2"))
+
+    assert outcome.status == "ignored" and "R-FLOW-2" in outcome.detail
+    assert apps.zone.get_checklist(checklist).state is State.DECLARED
+
+
+def test_a_receipt_before_its_document_is_known_waits_and_is_applied_later(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    checklist = declared_checklist(apps)
+
+    early = inbox.receive(inv202(QD, "I20260000000000001"))
+    inbox.receive(approval())
+
+    assert early.status == "parked"
+    assert apps.zone.get_checklist(checklist).declaration_no == "I20260000000000001"
+    log = inbox.log
+    assert isinstance(log, MemoryReceiptLog)
+    assert log.receipts[early.message_id].status == "applied"
+
+
+def test_acknowledgement_gives_the_pre_entry_number_receipts_then_use(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    checklist = an_approved_checklist(
+        apps, "TEST-C1", "I", (a_checklist_line(1, "A", "5"),), declared=False
+    )
+    gate_pass = a_gate_pass(apps, "TEST-GP1", (checklist,), pass_type="4")
+    apps.zone.declare(gate_pass, command_id="gp/declare")
+
+    decision_first = inbox.receive(
+        sas22x("SAS221", "Z2244I261203000000000001", pre_entry=PRE_ENTRY)
+    )
+    ack_first = inbox.receive(acknowledgement("TEST-GP1", PRE_ENTRY))
+    inbox.remember_outbound("TEST-GP1", gate_pass)
+
+    assert (decision_first.status, ack_first.status) == ("parked", "parked")
+    approved = apps.zone.get_gate_pass(gate_pass)
+    assert (approved.state, approved.document_no) == (
+        State.APPROVED,
+        "Z2244I261203000000000001",
+    )
+
+
+def test_a_failed_import_is_a_receive_failure(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    checklist = declared_checklist(apps)
+    inbox.remember_outbound("TEST-C1", checklist)
+
+    outcome = inbox.receive(acknowledgement("TEST-C1", "", ok=False))
+
+    assert outcome.status == "applied"
+    assert apps.zone.get_checklist(checklist).state is State.RECEIVE_FAILED
+
+
+def test_gate_events_cross_single_and_double_gates(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    numbers = ("Z2244I261203000000000001", "Z2244I261203000000000002")
+    passes = []
+    for n, number in enumerate(numbers, start=1):
+        checklist = an_approved_checklist(
+            apps, f"TEST-C{n}", "I", (a_checklist_line(1, "A", "5"),), declared=False
+        )
+        gate_pass = a_gate_pass(
+            apps, f"TEST-GP{n}", (checklist,), pass_type="4", vehicle_no=f"TEST-V{n}"
+        )
+        apps.zone.declare(gate_pass, command_id=f"gp{n}/declare")
+        inbox.remember_outbound(f"TEST-GP{n}", gate_pass)
+        inbox.receive(acknowledgement(f"TEST-GP{n}", f"20260000000000000{n}"))
+        inbox.receive(sas22x("SAS221", number, pre_entry=f"20260000000000000{n}"))
+        passes.append(gate_pass)
+
+    single = inbox.receive(
+        sas22x("SAS223", numbers[0], status="2", pass_time="2026-12-03 12:10:00")
+    )
+    first = inbox.receive(sas22x("SAS223", numbers[1], status="3"))
+    halfway = apps.zone.get_gate_pass(passes[1]).gate_status
+    second = inbox.receive(sas22x("SAS223", numbers[1], status="4"))
+
+    assert [o.detail for o in (single, first, second)] == [
+        "crossed the single gate",
+        "crossed the first gate",
+        "crossed the second gate",
+    ]
+    assert halfway is GateStatus.FIRST_GATE_CROSSED
+    assert all(
+        apps.zone.get_gate_pass(p).gate_status is GateStatus.CROSSED for p in passes
+    )
+
+
+def test_hostile_receipts_are_refused_and_nothing_is_kept(
+    inbox: ReceiptInbox,
+) -> None:
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa">]><Package>&a;</Package>'
+    )
+
+    with pytest.raises(MessageError):
+        inbox.receive(bomb)
+
+    log = inbox.log
+    assert isinstance(log, MemoryReceiptLog) and log.receipts == {}
+
+
+def test_a_stored_at_customs_receipt_changes_nothing(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    checklist = declared_checklist(apps)
+
+    outcome = inbox.receive(approval(result="Y"))
+
+    assert outcome.status == "applied" and "stored at customs" in outcome.detail
+    assert apps.zone.get_checklist(checklist).state is State.DECLARED
