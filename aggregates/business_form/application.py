@@ -32,7 +32,7 @@ from aggregates.common.documents import (
 from aggregates.common.errors import ValidationError
 from aggregates.common.idempotency import Outcome, fingerprint
 from aggregates.common.lifecycle import Document, Request
-from aggregates.common.values import Direction, Enterprise
+from aggregates.common.values import Direction, Enterprise, coded
 from aggregates.ledger.application import LedgerCommands
 from aggregates.ledger.model import LedgerFamily
 from aggregates.stock_slip.model import SlipHead, SlipLine, StockSlip
@@ -76,8 +76,8 @@ class FormCommands(LedgerCommands):
         serials of a logistics ledger fill in the line's goods (R-FORM-5 item 4).
         """
         head = FormHead(
-            business_type=BusinessType(business_type),
-            direction=Direction(direction),
+            business_type=coded(BusinessType, business_type, field="business_type"),
+            direction=coded(Direction, direction, field="direction"),
             zone_enterprise=self.register.lookup(
                 zone_customs_code, field="zone_customs_code"
             ),
@@ -85,7 +85,11 @@ class FormCommands(LedgerCommands):
             valid_until=valid_until,
             outside_enterprise=self._optional_enterprise(outside_customs_code),
             ledger=ledger,
-            ledger_flag=MaterialFlag(ledger_flag) if ledger_flag else None,
+            ledger_flag=(
+                coded(MaterialFlag, ledger_flag, field="ledger_flag")
+                if ledger_flag
+                else None
+            ),
         )
         filled = self._fill_from_ledger(head, tuple(lines))
 

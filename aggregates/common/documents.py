@@ -18,6 +18,7 @@ from aggregates.common.errors import ValidationError
 from aggregates.common.idempotency import Outcome, fingerprint
 from aggregates.common.lifecycle import Document, Request
 from aggregates.common.numbers import DocumentNumber, number_id
+from aggregates.common.values import coded
 
 
 class DecisionOutcome(StrEnum):
@@ -151,7 +152,7 @@ class DocumentApplication(BackboneApplication):
         command_id: str,
     ) -> Outcome:
         """Attach a file to a modifiable document (R-DOC-8)."""
-        attachment_kind = AttachmentKind(kind)
+        attachment_kind = coded(AttachmentKind, kind, field="kind")
 
         def act(document: Document) -> None:
             document.add_attachment(file_name, attachment_kind, content)

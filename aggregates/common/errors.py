@@ -55,7 +55,8 @@ class InvalidTransitionError(DomainError):
     ) -> None:
         allowed_text = f"; allowed in: {', '.join(allowed)}" if allowed else ""
         super().__init__(
-            f"cannot {command} a document in state {state!r}{allowed_text}", rule=rule
+            f"cannot {command} a document in state {str(state)!r}{allowed_text}",
+            rule=rule,
         )
         self.command = command
         self.state = state

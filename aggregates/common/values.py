@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import TypeVar
 
 from aggregates.common.errors import MalformedCodeError, ValidationError
 
@@ -21,6 +22,22 @@ CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 3
 # Quantities and amounts are D(19,5) / D(25,5) in the customs schemas.
 MAX_SCALE = 5
 MAX_QUANTITY = Decimal("1e14")
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def coded(enumeration: type[E], value: object, *, field: str) -> E:
+    """The member of a code table, or a refusal naming the field and the codes."""
+    try:
+        return enumeration(value)  # type: ignore[arg-type]
+    except ValueError:
+        codes = ", ".join(str(member.value) for member in enumeration)
+        raise ValidationError(
+            f"{field} {value!r} is not in its code table ({codes})",
+            rule="R-DOC-6",
+            field=field,
+        ) from None
 
 
 class Direction(StrEnum):

@@ -25,7 +25,7 @@ from aggregates.common.documents import CustomsDecision, DecisionOutcome
 from aggregates.common.errors import ValidationError
 from aggregates.common.idempotency import Outcome, fingerprint
 from aggregates.common.lifecycle import Document, Request, State
-from aggregates.common.values import Direction
+from aggregates.common.values import Direction, coded
 from aggregates.delivery_order.model import (
     DeliveryOrder,
     DeliveryOrderHead,
@@ -592,7 +592,8 @@ class GatePassCommands(ChecklistCommands):
                 if isinstance(d, Checklist)
             )
             if not gate_pass.cross_gate(
-                GateStage(stage), declaration_controlled=controlled
+                coded(GateStage, stage, field="stage"),
+                declaration_controlled=controlled,
             ):
                 return ()
             assignment = self._vehicle_assignment(gate_pass.head.vehicle_no)

@@ -15,7 +15,7 @@ from aggregates.common.documents import (
 from aggregates.common.errors import ValidationError
 from aggregates.common.idempotency import Outcome, fingerprint
 from aggregates.common.lifecycle import Document
-from aggregates.common.values import Direction
+from aggregates.common.values import Direction, coded
 from aggregates.ledger.model import (
     AreaType,
     Ledger,
@@ -75,7 +75,7 @@ class LedgerCommands(DocumentApplication):
                 operating_customs_code, field="operating_customs_code"
             ),
             master_customs_code=master_customs_code,
-            area_type=AreaType(area_type),
+            area_type=coded(AreaType, area_type, field="area_type"),
             house_no=house_no,
             house_name=house_name,
             house_address=house_address,
@@ -185,7 +185,10 @@ class LedgerCommands(DocumentApplication):
             f"post/{ledger_id}/{checklist_no}",
             "post_to_ledger",
             lambda ledger: ledger.post(
-                checklist_no, Direction(direction), tuple(lines), posted_on
+                checklist_no,
+                coded(Direction, direction, field="direction"),
+                tuple(lines),
+                posted_on,
             ),
             checklist_no=checklist_no,
             direction=str(direction),
@@ -208,7 +211,7 @@ class LedgerCommands(DocumentApplication):
             command_id,
             "declare_write_off",
             lambda ledger: ledger.declare_write_off(
-                period_start, period_end, WriteOffKind(kind)
+                period_start, period_end, coded(WriteOffKind, kind, field="kind")
             ),
             period_start=period_start,
             period_end=period_end,

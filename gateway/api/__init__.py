@@ -1,0 +1,1 @@
+"""The HTTP API for portals, ERPs, customs and analysts (``/v1``)."""

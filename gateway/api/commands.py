@@ -1,0 +1,358 @@
+"""Endpoints that create documents and act on them, beyond the shared lifecycle."""
+
+# No `from __future__ import annotations` here: FastAPI reads the endpoints'
+# annotations at runtime, and they name dependencies local to the factory.
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, FastAPI, Header, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from aggregates.business_form.rules import FormLine, LedgerRef, UnitConsumption
+from aggregates.checklist.model import ChecklistLine
+from aggregates.common.documents import CustomsDecision, DecisionOutcome
+from aggregates.common.idempotency import Outcome
+from aggregates.common.values import coded
+from aggregates.delivery_order.model import DeliveryOrderLine
+from aggregates.gate_pass.model import GatePassLine
+from aggregates.ledger.model import LedgerFamily
+from aggregates.stock_slip.model import SlipLine
+from aggregates.zone import Zone
+from gateway.inbox import ReceiptInbox
+from gateway.keys import Caller
+from schemas.api import (
+    BusinessFormIn,
+    ChecklistIn,
+    ConsolidationIn,
+    CopyIn,
+    CrossingIn,
+    DecisionIn,
+    DeclarationGeneratedIn,
+    DeliveryOrderIn,
+    GatePassIn,
+    LedgerIn,
+    PostIn,
+    ReleaseIn,
+    StockSlipIn,
+    VehicleIn,
+)
+
+if TYPE_CHECKING:
+    from gateway.api.app import Access
+
+HEAD_FIELDS = (
+    "goods_flag",
+    "supervision_mode",
+    "transport_mode",
+    "port_code",
+    "master_customs_code",
+    "country_code",
+    "customs_flag",
+    "declaration_kind",
+    "generate_declaration",
+    "declaration_type",
+    "posting_mode",
+    "business_form_no",
+    "note",
+)
+
+
+def created(outcome: Outcome, response: Response) -> dict[str, Any]:
+    """201 for a new document, 200 when the same creation was repeated."""
+    response.status_code = 200 if outcome.replayed else 201
+    response.headers["Location"] = str(outcome.aggregate_id)
+    return {
+        "id": str(outcome.aggregate_id),
+        "version": outcome.version,
+        "replayed": outcome.replayed,
+    }
+
+
+def answered(outcome: Outcome) -> dict[str, Any]:
+    """The answer to an accepted command."""
+    return {
+        "id": str(outcome.aggregate_id),
+        "version": outcome.version,
+        "replayed": outcome.replayed,
+    }
+
+
+def install_commands(
+    api: FastAPI,
+    zone: Zone,
+    access: "Access",
+    enterprise: Callable[..., Caller],
+    customs: Callable[..., Caller],
+    inbox: ReceiptInbox | None,
+) -> None:
+    """Add the creation and action endpoints to the API."""
+    IdempotencyKey = Annotated[str, Header(min_length=1, max_length=128)]
+    Enterprise = Annotated[Caller, Depends(enterprise)]
+    Customs = Annotated[Caller, Depends(customs)]
+
+    @api.post("/v1/ledgers", tags=["ledgers"], status_code=201)
+    def create_ledger(body: LedgerIn, caller: Enterprise, response: Response) -> Any:
+        """File a logistics ledger as a draft (R-LEDGER-1)."""
+        access.enterprise(caller, body.operating_customs_code, "operating_customs_code")
+        return created(zone.file_ledger(**body.model_dump()), response)
+
+    @api.post("/v1/business-forms", tags=["business-forms"], status_code=201)
+    def create_business_form(
+        body: BusinessFormIn, caller: Enterprise, response: Response
+    ) -> Any:
+        """Save a business form as a draft (R-FORM-1 … 6)."""
+        access.enterprise(caller, body.zone_customs_code, "zone_customs_code")
+        ledger = None
+        if body.ledger is not None:
+            ledger = LedgerRef(
+                ledger_no=body.ledger.ledger_no,
+                family=coded(LedgerFamily, body.ledger.family, field="ledger.family"),
+                kind=body.ledger.kind,
+            )
+        outcome = zone.create_business_form(
+            enterprise_doc_no=body.enterprise_doc_no,
+            business_type=body.business_type,
+            direction=body.direction,
+            zone_customs_code=body.zone_customs_code,
+            master_customs_code=body.master_customs_code,
+            valid_until=body.valid_until,
+            lines=tuple(FormLine(**line.model_dump()) for line in body.lines),
+            unit_consumptions=tuple(
+                UnitConsumption(**row.model_dump()) for row in body.unit_consumptions
+            ),
+            outside_customs_code=body.outside_customs_code,
+            ledger=ledger,
+            ledger_flag=body.ledger_flag,
+        )
+        return created(outcome, response)
+
+    @api.post("/v1/stock-slips", tags=["stock-slips"], status_code=201)
+    def create_stock_slip(
+        body: StockSlipIn, caller: Enterprise, response: Response
+    ) -> Any:
+        """Save a stock slip against an approved business form (R-SLIP-1, 2)."""
+        access.document("business-forms", body.business_form_id, caller)
+        outcome = zone.create_stock_slip(
+            enterprise_doc_no=body.enterprise_doc_no,
+            business_form_id=body.business_form_id,
+            lines=tuple(SlipLine(**line.model_dump()) for line in body.lines),
+        )
+        return created(outcome, response)
+
+    @api.post("/v1/checklists", tags=["checklists"], status_code=201)
+    def create_checklist(
+        body: ChecklistIn, caller: Enterprise, response: Response
+    ) -> Any:
+        """Save a checklist, filled in from its ledger (R-CHK-1 … 3)."""
+        ledger = zone.find_ledger(body.ledger_no)
+        if ledger is not None:
+            access.enterprise(
+                caller, ledger.head.operating_enterprise.customs_code, "ledger_no"
+            )
+        outcome = zone.create_checklist(
+            enterprise_doc_no=body.enterprise_doc_no,
+            ledger_no=body.ledger_no,
+            direction=body.direction,
+            lines=tuple(ChecklistLine(**line.model_dump()) for line in body.lines),
+            consignee_customs_code=body.consignee_customs_code,
+            declaring_customs_code=body.declaring_customs_code,
+            checklist_type=body.checklist_type,
+            **{name: getattr(body, name) for name in HEAD_FIELDS},
+        )
+        return created(outcome, response)
+
+    @api.post("/v1/consolidations", tags=["checklists"], status_code=201)
+    def consolidate(
+        body: ConsolidationIn, caller: Enterprise, response: Response
+    ) -> Any:
+        """Gather type A stock slips into one checklist (R-CONS-1 … 5)."""
+        for slip_id in body.stock_slip_ids:
+            access.document("stock-slips", slip_id, caller)
+        outcome = zone.consolidate_stock_slips(
+            enterprise_doc_no=body.enterprise_doc_no,
+            ledger_no=body.ledger_no,
+            stock_slip_ids=tuple(body.stock_slip_ids),
+            **{name: getattr(body, name) for name in HEAD_FIELDS},
+        )
+        return created(outcome, response)
+
+    @api.post("/v1/delivery-orders", tags=["delivery-orders"], status_code=201)
+    def create_delivery_order(
+        body: DeliveryOrderIn, caller: Enterprise, response: Response
+    ) -> Any:
+        """Save a delivery order as a draft (R-DLV-1)."""
+        access.enterprise(caller, body.zone_customs_code, "zone_customs_code")
+        outcome = zone.create_delivery_order(
+            enterprise_doc_no=body.enterprise_doc_no,
+            zone_customs_code=body.zone_customs_code,
+            ledger_no=body.ledger_no,
+            bill_of_lading_no=body.bill_of_lading_no,
+            port_code=body.port_code,
+            lines=tuple(DeliveryOrderLine(**line.model_dump()) for line in body.lines),
+            arrival_note=body.arrival_note,
+        )
+        return created(outcome, response)
+
+    @api.post("/v1/vehicles", tags=["vehicles"], status_code=201)
+    def create_vehicle(body: VehicleIn, caller: Enterprise, response: Response) -> Any:
+        """File a vehicle as a draft (R-VEH-1)."""
+        access.enterprise(caller, body.owner_customs_code, "owner_customs_code")
+        return created(zone.file_vehicle(**body.model_dump()), response)
+
+    @api.post("/v1/gate-passes", tags=["gate-passes"], status_code=201)
+    def create_gate_pass(
+        body: GatePassIn, caller: Enterprise, response: Response
+    ) -> Any:
+        """Save a gate pass as a draft (R-GATE-1 … 9)."""
+        access.enterprise(caller, body.zone_customs_code, "zone_customs_code")
+        outcome = zone.create_gate_pass(
+            enterprise_doc_no=body.enterprise_doc_no,
+            zone_customs_code=body.zone_customs_code,
+            pass_type=body.pass_type,
+            binding=body.binding,
+            direction=body.direction,
+            vehicle_no=body.vehicle_no,
+            vehicle_weight_kg=body.vehicle_weight_kg,
+            goods_gross_weight_kg=body.goods_gross_weight_kg,
+            related_document_ids=tuple(body.related_document_ids),
+            lines=tuple(GatePassLine(**line.model_dump()) for line in body.lines),
+        )
+        return created(outcome, response)
+
+    @api.post("/v1/{kind}/{document_id}/copy", tags=["documents"], status_code=201)
+    def copy(
+        kind: str,
+        document_id: UUID,
+        body: CopyIn,
+        caller: Enterprise,
+        response: Response,
+    ) -> Any:
+        """Copy a document into a new draft (R-CHK-4)."""
+        access.document(kind, document_id, caller)
+        copiers = {
+            "ledgers": zone.copy_ledger,
+            "business-forms": zone.copy_business_form,
+            "stock-slips": zone.copy_stock_slip,
+            "checklists": zone.copy_checklist,
+        }
+        if kind not in copiers:
+            from aggregates.common.errors import ValidationError
+
+            raise ValidationError(f"{kind} cannot be copied", field="kind")
+        return created(
+            copiers[kind](document_id, enterprise_doc_no=body.enterprise_doc_no),
+            response,
+        )
+
+    # Customs: decisions by hand, receipts, the declaration, the gate.
+
+    @api.post("/v1/{kind}/{document_id}/decisions", tags=["customs"])
+    def decide(
+        kind: str,
+        document_id: UUID,
+        body: DecisionIn,
+        idempotency_key: IdempotencyKey,
+        caller: Customs,
+    ) -> Any:
+        """Record customs' decision on a declared document (R-DOC-2)."""
+        access.document(kind, document_id, caller)
+        decision = CustomsDecision(
+            DecisionOutcome(body.outcome),
+            document_no=body.document_no,
+            reason=body.reason,
+            deposit=str(Decimal(body.deposit)) if body.deposit else "",
+        )
+        return answered(
+            zone.record_decision(document_id, decision, command_id=idempotency_key)
+        )
+
+    @api.post("/v1/checklists/{document_id}/declaration", tags=["customs"])
+    def declaration_generated(
+        document_id: UUID,
+        body: DeclarationGeneratedIn,
+        idempotency_key: IdempotencyKey,
+        caller: Customs,
+    ) -> Any:
+        """Customs generated the checklist's declaration (R-CHK-5)."""
+        return answered(
+            zone.record_declaration_generated(
+                document_id, body.declaration_no, command_id=idempotency_key
+            )
+        )
+
+    @api.post("/v1/checklists/{document_id}/release", tags=["customs"])
+    def release(
+        document_id: UUID,
+        body: ReleaseIn,
+        idempotency_key: IdempotencyKey,
+        caller: Customs,
+    ) -> Any:
+        """Customs released the checklist's declaration (R-CHK-6)."""
+        return answered(
+            zone.release_declaration(
+                document_id, body.released_on, command_id=idempotency_key
+            )
+        )
+
+    @api.post("/v1/checklists/{document_id}/post", tags=["checklists"])
+    def post(
+        document_id: UUID,
+        body: PostIn,
+        idempotency_key: IdempotencyKey,
+        caller: Customs,
+    ) -> Any:
+        """Post a released, crossed checklist to its ledger (R-CHK-7)."""
+        return answered(
+            zone.post_checklist(document_id, body.posted_on, command_id=idempotency_key)
+        )
+
+    @api.post("/v1/gate-passes/{document_id}/crossings", tags=["customs"])
+    def cross(
+        document_id: UUID,
+        body: CrossingIn,
+        idempotency_key: IdempotencyKey,
+        caller: Customs,
+    ) -> Any:
+        """The vehicle crossed a gate (R-GATE-10)."""
+        return answered(
+            zone.record_gate_crossing(
+                document_id, body.stage, command_id=idempotency_key
+            )
+        )
+
+    @api.post("/v1/gate-passes/{document_id}/inspection-control", tags=["customs"])
+    def control(
+        document_id: UUID, idempotency_key: IdempotencyKey, caller: Customs
+    ) -> Any:
+        """Place the gate pass under inspection control (R-GATE-10)."""
+        return answered(
+            zone.place_under_inspection(document_id, command_id=idempotency_key)
+        )
+
+    @api.post("/v1/gate-passes/{document_id}/inspection", tags=["customs"])
+    def inspected(
+        document_id: UUID, idempotency_key: IdempotencyKey, caller: Customs
+    ) -> Any:
+        """The vehicle was inspected (R-GATE-10)."""
+        return answered(zone.record_inspection(document_id, command_id=idempotency_key))
+
+    if inbox is not None:
+        receipt_inbox = inbox
+
+        @api.post("/v1/customs/receipts", tags=["customs"])
+        async def receive_receipt(request: Request, caller: Customs) -> Any:
+            """A customs receipt or gate event in the HDE dialect (R-FLOW-2)."""
+            raw = await request.body()
+            outcome = await run_in_threadpool(receipt_inbox.receive, raw)
+            return {
+                "message_id": outcome.message_id,
+                "message_type": outcome.message_type,
+                "status": outcome.status,
+                "document_id": str(outcome.document_id)
+                if outcome.document_id
+                else None,
+                "detail": outcome.detail,
+            }

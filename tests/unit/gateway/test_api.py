@@ -1,0 +1,287 @@
+"""The HTTP API over FastAPI's test client, on both stores (R-DOC-12, R-FLOW-2)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bonded.bootstrap import Applications
+from gateway.api.app import ApiServices, create_api
+from gateway.inbox import ReceiptInbox
+from gateway.keys import MemoryKeyStore, Role, create_key, digest
+from gateway.receipt_log import MemoryReceiptLog
+from tests.builders import OTHER_CODE, ZONE_CODE
+from tests.customs_messages import inv201
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+LEDGER = {
+    "enterprise_doc_no": "TEST-L1",
+    "operating_customs_code": ZONE_CODE,
+    "master_customs_code": "2244",
+    "area_type": "Z",
+    "house_no": "TEST-H1",
+    "house_name": "TEST <warehouse>",
+    "house_address": "TEST road 1",
+    "valid_until": "2030-12-31",
+}
+
+
+@dataclass
+class Client:
+    http: TestClient
+    keys: dict[str, str]
+    apps: Applications
+    store: MemoryKeyStore
+
+    def call(
+        self, method: str, url: str, who: str = "zone", key: str = "", **kw: Any
+    ) -> Any:
+        headers = dict(kw.pop("headers", {}))
+        if who:
+            headers["Authorization"] = f"Bearer {self.keys[who]}"
+        if key:
+            headers["Idempotency-Key"] = key
+        return self.http.request(method, url, headers=headers, **kw)
+
+
+@pytest.fixture
+def client(apps: Applications) -> Iterator[Client]:
+    store = MemoryKeyStore()
+    keys = {
+        "zone": create_key(store, Role.ENTERPRISE, (ZONE_CODE,)),
+        "other": create_key(store, Role.ENTERPRISE, (OTHER_CODE,)),
+        "customs": create_key(store, Role.CUSTOMS),
+        "analyst": create_key(store, Role.ANALYST),
+    }
+    inbox = ReceiptInbox(apps.zone, MemoryReceiptLog())
+    api = create_api(ApiServices(apps, store, inbox))
+    with TestClient(api) as http:
+        yield Client(http, keys, apps, store)
+
+
+def approved_ledger(client: Client) -> str:
+    ledger = client.call("POST", "/v1/ledgers", json=LEDGER).json()["id"]
+    client.call("POST", f"/v1/ledgers/{ledger}/declare", key="d")
+    client.call(
+        "POST",
+        f"/v1/ledgers/{ledger}/decisions",
+        who="customs",
+        key="a",
+        json={"outcome": "approved", "document_no": "TESTL000001"},
+    )
+    return str(ledger)
+
+
+def test_no_key_or_a_wrong_key_is_401(client: Client) -> None:
+    missing = client.call("GET", "/v1/ledgers/" + "0" * 32, who="")
+    wrong = client.http.get(
+        "/v1/ledgers/" + "0" * 32, headers={"Authorization": "Bearer bk_x_y"}
+    )
+
+    assert missing.status_code == wrong.status_code == 401
+    assert missing.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_keys_are_stored_as_digests_only(client: Client) -> None:
+    _, key_id, secret = client.keys["zone"].split("_", 2)
+
+    stored = client.store.keys[key_id]
+
+    assert secret not in repr(stored)
+    assert stored.secret_sha256 == digest(secret)
+    assert stored.customs_codes == (ZONE_CODE,)
+
+
+def test_create_read_and_repeat_a_ledger(client: Client) -> None:
+    first = client.call("POST", "/v1/ledgers", json=LEDGER)
+    again = client.call("POST", "/v1/ledgers", json=LEDGER)
+    read = client.call("GET", f"/v1/ledgers/{first.json()['id']}")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == {**first.json(), "replayed": True}
+    assert read.json()["state"] == "draft"
+    assert read.json()["head"]["operating_enterprise"]["customs_code"] == ZONE_CODE
+
+
+def test_another_enterprise_neither_sees_nor_acts_r_doc_12(client: Client) -> None:
+    ledger = client.call("POST", "/v1/ledgers", json=LEDGER).json()["id"]
+
+    seen = client.call("GET", f"/v1/ledgers/{ledger}", who="other")
+    declared = client.call(
+        "POST", f"/v1/ledgers/{ledger}/declare", who="other", key="k"
+    )
+    filed = client.call("POST", "/v1/ledgers", who="other", json=LEDGER)
+    analyst = client.call("GET", f"/v1/ledgers/{ledger}", who="analyst")
+
+    assert (seen.status_code, declared.status_code) == (404, 404)
+    assert filed.status_code == 403
+    assert analyst.status_code == 200
+
+
+def test_only_customs_decides(client: Client) -> None:
+    ledger = client.call("POST", "/v1/ledgers", json=LEDGER).json()["id"]
+    client.call("POST", f"/v1/ledgers/{ledger}/declare", key="d")
+
+    refused = client.call(
+        "POST",
+        f"/v1/ledgers/{ledger}/decisions",
+        key="a",
+        json={"outcome": "approved", "document_no": "TESTL000001"},
+    )
+
+    assert refused.status_code == 403
+    assert "customs" in refused.json()["error"]["message"]
+
+
+def test_a_refused_command_names_rule_and_expected_states_and_writes_nothing(
+    client: Client,
+) -> None:
+    ledger = client.call("POST", "/v1/ledgers", json=LEDGER).json()["id"]
+    client.call("POST", f"/v1/ledgers/{ledger}/declare", key="d1")
+    before = client.call("GET", f"/v1/ledgers/{ledger}").json()["version"]
+
+    again = client.call("POST", f"/v1/ledgers/{ledger}/declare", key="d2")
+
+    assert again.status_code == 409
+    error = again.json()["error"]
+    assert (error["type"], error["rule"], error["state"]) == (
+        "InvalidTransitionError",
+        "R-DOC-3",
+        "declared",
+    )
+    assert "draft" in error["expected"]["state"]
+    assert client.call("GET", f"/v1/ledgers/{ledger}").json()["version"] == before
+
+
+def test_commands_need_an_idempotency_key_and_retries_are_safe(client: Client) -> None:
+    ledger = client.call("POST", "/v1/ledgers", json=LEDGER).json()["id"]
+
+    missing = client.call("POST", f"/v1/ledgers/{ledger}/declare")
+    first = client.call("POST", f"/v1/ledgers/{ledger}/declare", key="d1")
+    retry = client.call("POST", f"/v1/ledgers/{ledger}/declare", key="d1")
+
+    assert missing.status_code == 422
+    assert missing.json()["error"]["field"] == "header.idempotency-key"
+    assert first.status_code == retry.status_code == 200
+    assert retry.json() == {**first.json(), "replayed": True}
+
+
+def test_bodies_are_validated_field_by_field(client: Client) -> None:
+    floats = client.call(
+        "POST",
+        "/v1/stock-slips",
+        json={
+            "enterprise_doc_no": "TEST-S1",
+            "business_form_id": "0" * 32,
+            "lines": [
+                {"line_no": 1, "form_line_no": 1, "quantity": 1.5, "unit_price": "1"}
+            ],
+        },
+    )
+    unknown = client.call("POST", "/v1/ledgers", json={**LEDGER, "colour": "red"})
+    domain = client.call("POST", "/v1/ledgers", json={**LEDGER, "area_type": "?"})
+
+    assert floats.status_code == unknown.status_code == 422
+    assert floats.json()["error"]["field"] == "lines.0.quantity"
+    assert unknown.json()["error"]["field"] == "colour"
+    assert domain.status_code == 422
+
+
+def test_a_checklist_receipt_through_the_customs_endpoint_r_flow_2(
+    client: Client,
+) -> None:
+    approved_ledger(client)
+    checklist = client.call(
+        "POST",
+        "/v1/checklists",
+        json={
+            "enterprise_doc_no": "TEST-C1",
+            "ledger_no": "TESTL000001",
+            "direction": "I",
+            "supervision_mode": "5000",
+            "transport_mode": "4",
+            "port_code": "2244",
+            "master_customs_code": "2244",
+            "country_code": "142",
+            "customs_flag": "2",
+            "lines": [
+                {
+                    "line_no": 1,
+                    "part_no": "TEST-A",
+                    "hs_code": "84713000",
+                    "name": "TEST a",
+                    "unit": "007",
+                    "quantity": "5",
+                    "unit_price": "2",
+                }
+            ],
+        },
+    ).json()["id"]
+    declared = client.call("POST", f"/v1/checklists/{checklist}/declare", key="cd")
+    assert declared.status_code == 200, declared.json()
+    before = client.call("GET", f"/v1/checklists/{checklist}/receipt")
+    receipt = inv201(
+        "QD224426I000000001", customs_code=ZONE_CODE, enterprise_doc_no="TEST-C1"
+    )
+
+    by_enterprise = client.call("POST", "/v1/customs/receipts", content=receipt)
+    applied = client.call(
+        "POST", "/v1/customs/receipts", who="customs", content=receipt
+    )
+    duplicate = client.call(
+        "POST", "/v1/customs/receipts", who="customs", content=receipt
+    )
+    hostile = client.call(
+        "POST",
+        "/v1/customs/receipts",
+        who="customs",
+        content=b'<!DOCTYPE p [<!ENTITY a "a">]><Package>&a;</Package>',
+    )
+    after = client.call("GET", f"/v1/checklists/{checklist}/receipt")
+
+    assert before.status_code == 404
+    assert by_enterprise.status_code == 403
+    assert applied.json()["status"] == "applied", applied.json()["detail"]
+    assert duplicate.json()["status"] == "duplicate"
+    assert hostile.status_code == 400
+    assert after.json()["result"] == "approved"
+
+
+def test_print_search_and_attachments_r_doc_8_9_11(client: Client) -> None:
+    ledger = client.call("POST", "/v1/ledgers", json=LEDGER).json()["id"]
+
+    page = client.call("GET", f"/v1/ledgers/{ledger}/print")
+    added = client.call(
+        "PUT",
+        f"/v1/ledgers/{ledger}/attachments?file_name=licence.pdf",
+        key="att1",
+        content=PDF,
+    )
+    not_pdf = client.call(
+        "PUT",
+        f"/v1/ledgers/{ledger}/attachments?file_name=licence.pdf",
+        key="att2",
+        content=b"GIF89a",
+    )
+    download = client.call("GET", f"/v1/ledgers/{ledger}/attachments/1")
+    search = client.call("GET", f"/v1/ledgers/{ledger}/lines?q=TEST")
+
+    assert page.status_code == 200 and page.headers["content-type"].startswith(
+        "text/html"
+    )
+    assert "TEST &lt;warehouse&gt;" in page.text and "<warehouse>" not in page.text
+    assert added.status_code == 200
+    assert not_pdf.status_code == 422 and not_pdf.json()["error"]["rule"] == "R-DOC-8"
+    assert download.content == PDF
+    assert search.json() == []
+
+
+def test_openapi_is_served(client: Client) -> None:
+    schema = client.http.get("/openapi.json").json()
+
+    assert "/v1/checklists" in schema["paths"]
+    assert "/v1/customs/receipts" in schema["paths"]
