@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from psycopg import sql
-from psycopg_pool import ConnectionPool
+from gateway.storage import schema_pool
 
 DDL = """
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -139,20 +138,7 @@ class PostgresKeyStore:
     """Keys in PostgreSQL, in the schema of the event store."""
 
     def __init__(self, database_url: str, *, schema: str = "") -> None:
-        self.schema = schema
-        self.pool = ConnectionPool(
-            database_url, min_size=1, max_size=2, open=True, configure=self._configure
-        )
-        with self.pool.connection() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext('bonded-keys-ddl'))")
-            conn.execute(DDL)
-
-    def _configure(self, conn: object) -> None:
-        if self.schema:
-            conn.execute(  # type: ignore[attr-defined]
-                sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema))
-            )
-            conn.commit()  # type: ignore[attr-defined]
+        self.pool = schema_pool(database_url, schema, DDL, "bonded-keys-ddl")
 
     def close(self) -> None:
         """Close the connections."""

@@ -13,8 +13,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 from uuid import UUID
 
-from psycopg import sql
-from psycopg_pool import ConnectionPool
+from gateway.storage import schema_pool
 
 DDL = """
 CREATE TABLE IF NOT EXISTS customs_receipts (
@@ -143,22 +142,7 @@ class PostgresReceiptLog:
     """The receipt log in PostgreSQL, in the schema of the event store."""
 
     def __init__(self, database_url: str, *, schema: str = "") -> None:
-        self.schema = schema
-        self.pool = ConnectionPool(
-            database_url, min_size=1, max_size=2, open=True, configure=self._configure
-        )
-        with self.pool.connection() as conn:
-            conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtext('bonded-receipts-ddl'))"
-            )
-            conn.execute(DDL)
-
-    def _configure(self, conn: object) -> None:
-        if self.schema:
-            conn.execute(  # type: ignore[attr-defined]
-                sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema))
-            )
-            conn.commit()  # type: ignore[attr-defined]
+        self.pool = schema_pool(database_url, schema, DDL, "bonded-receipts-ddl")
 
     def close(self) -> None:
         """Close the connections."""

@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, Header, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from aggregates.business_form.rules import FormLine, LedgerRef, UnitConsumption
+from aggregates.checklist.application import ENTERED_HEAD_FIELDS
 from aggregates.checklist.model import ChecklistLine
 from aggregates.common.documents import CustomsDecision, DecisionOutcome
 from aggregates.common.idempotency import Outcome
@@ -43,21 +44,7 @@ from schemas.api import (
 if TYPE_CHECKING:
     from gateway.api.app import Access
 
-HEAD_FIELDS = (
-    "goods_flag",
-    "supervision_mode",
-    "transport_mode",
-    "port_code",
-    "master_customs_code",
-    "country_code",
-    "customs_flag",
-    "declaration_kind",
-    "generate_declaration",
-    "declaration_type",
-    "posting_mode",
-    "business_form_no",
-    "note",
-)
+HEAD_FIELDS = tuple(sorted(ENTERED_HEAD_FIELDS - {"checklist_type"}))
 
 
 def created(outcome: Outcome, response: Response) -> dict[str, Any]:
