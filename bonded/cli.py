@@ -113,3 +113,53 @@ def _running_settings() -> Settings:
             "no database: run `bonded up --serve` or set BONDED_DATABASE_URL"
         )
     return settings
+
+
+@main.group()
+def keys() -> None:
+    """API keys of the HTTP gateway."""
+
+
+@keys.command("create")
+@click.option(
+    "--role",
+    type=click.Choice(["enterprise", "customs", "subcentre", "analyst", "admin"]),
+    required=True,
+)
+@click.option(
+    "--customs-code",
+    "customs_codes",
+    multiple=True,
+    help="Enterprise the key acts for (repeat for several); enterprise keys only.",
+)
+@click.option("--label", default="", help="A note on who holds the key.")
+def create_key_command(role: str, customs_codes: tuple[str, ...], label: str) -> None:
+    """Create an API key; it is printed once and stored only as a digest."""
+    from gateway.keys import PostgresKeyStore, create_key
+
+    settings = _running_settings()
+    store = PostgresKeyStore(settings.database_url, schema=settings.database_schema)
+    try:
+        key = create_key(store, role, customs_codes, label)
+    except ValueError as refused:
+        raise click.BadParameter(str(refused), param_hint="--customs-code") from None
+    finally:
+        store.close()
+    click.echo(key)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def gateway(host: str, port: int) -> None:
+    """Serve the HTTP API (OpenAPI at /docs) on the configured store."""
+    import uvicorn
+
+    from gateway.serve import build_api
+
+    settings = _running_settings()
+    api, close = build_api(settings)
+    try:
+        uvicorn.run(api, host=host, port=port, log_level="warning")
+    finally:
+        close()

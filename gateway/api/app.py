@@ -38,8 +38,10 @@ from bonded.bootstrap import Applications
 from gateway.api import errors
 from gateway.api.commands import install_commands
 from gateway.api.errors import AccessError
+from gateway.api.queries import install_queries
 from gateway.inbox import ReceiptInbox
 from gateway.keys import Caller, KeyStore, Role, authenticate
+from projections.postgres import ProjectionStore
 
 KINDS: dict[str, type[Document]] = {
     "ledgers": Ledger,
@@ -61,6 +63,7 @@ class ApiServices:
     applications: Applications
     keys: KeyStore
     inbox: ReceiptInbox | None = None
+    store: ProjectionStore | None = None
 
 
 def enterprise_of(document: Document) -> str:
@@ -306,6 +309,8 @@ def create_api(services: ApiServices) -> FastAPI:
         )
 
     install_commands(api, zone, access, enterprise, customs, services.inbox)
+    if services.store is not None:
+        install_queries(api, services.store, anyone)
     return api
 
 

@@ -1,0 +1,100 @@
+"""The gateway as a real process over real HTTP, with a key made by the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from bonded.bootstrap import build_applications
+from bonded.cli import main
+from bonded.embedded import free_port
+from gateway.keys import PostgresKeyStore, Role, authenticate
+from tests.builders import ZONE_CODE, register_test_enterprises
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_portal_files_and_declares_a_ledger_over_http(
+    pg_env: dict[str, str], database_url: str, tmp_path: Path
+) -> None:
+    schema = pg_env["POSTGRES_SCHEMA"]
+    apps = build_applications(pg_env)
+    register_test_enterprises(apps)
+    apps.close()
+    env = {
+        "BONDED_DATABASE_URL": database_url,
+        "BONDED_DATABASE_SCHEMA": schema,
+        "BONDED_KAFKA_BOOTSTRAP": "127.0.0.1:1",
+    }
+    made = CliRunner().invoke(
+        main,
+        ["keys", "create", "--role", "enterprise", "--customs-code", ZONE_CODE],
+        env=env,
+    )
+    refused = CliRunner().invoke(
+        main, ["keys", "create", "--role", "enterprise"], env=env
+    )
+    key = made.output.strip()
+    store = PostgresKeyStore(database_url, schema=schema)
+    caller = authenticate(store, key)
+    store.close()
+    port = free_port()
+    log = (tmp_path / "gateway.log").open("ab")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bonded", "gateway", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {key}"}
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        created = httpx.post(
+            f"{base}/v1/ledgers",
+            headers=headers,
+            json={
+                "enterprise_doc_no": "TEST-L1",
+                "operating_customs_code": ZONE_CODE,
+                "master_customs_code": "2244",
+                "area_type": "Z",
+                "house_no": "TEST-H1",
+                "house_name": "TEST warehouse",
+                "house_address": "TEST road 1",
+                "valid_until": "2030-12-31",
+            },
+        )
+        ledger = created.json()["id"]
+        declared = httpx.post(
+            f"{base}/v1/ledgers/{ledger}/declare",
+            headers={**headers, "Idempotency-Key": "TEST-L1/declare"},
+        )
+        read = httpx.get(f"{base}/v1/ledgers/{ledger}", headers=headers)
+        docs = httpx.get(f"{base}/docs")
+    finally:
+        server.terminate()
+        server.wait(10)
+        log.close()
+
+    assert made.exit_code == 0 and key.startswith("bk_")
+    assert refused.exit_code == 2
+    assert caller is not None and caller.role is Role.ENTERPRISE
+    assert created.status_code == 201
+    assert declared.status_code == 200
+    assert read.json()["state"] == "declared"
+    assert docs.status_code == 200
