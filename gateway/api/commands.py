@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aggregates.business_form.rules import FormLine, LedgerRef, UnitConsumption
 from aggregates.checklist.application import ENTERED_HEAD_FIELDS
-from aggregates.checklist.model import ChecklistLine
+from aggregates.checklist.model import Checklist, ChecklistLine
 from aggregates.common.documents import CustomsDecision, DecisionOutcome
 from aggregates.common.idempotency import Outcome
 from aggregates.common.values import coded
@@ -22,6 +22,8 @@ from aggregates.gate_pass.model import GatePassLine
 from aggregates.ledger.model import LedgerFamily
 from aggregates.stock_slip.model import SlipLine
 from aggregates.zone import Zone
+from gateway.customs.inv101 import write_inv101
+from gateway.imports import checklist_declaration, import_checklist
 from gateway.inbox import ReceiptInbox
 from gateway.keys import Caller
 from schemas.api import (
@@ -65,6 +67,10 @@ def answered(outcome: Outcome) -> dict[str, Any]:
         "version": outcome.version,
         "replayed": outcome.replayed,
     }
+
+
+def _id(value: UUID | None) -> str | None:
+    return str(value) if value else None
 
 
 def install_commands(
@@ -325,6 +331,33 @@ def install_commands(
     ) -> Any:
         """The vehicle was inspected (R-GATE-10)."""
         return answered(zone.record_inspection(document_id, command_id=idempotency_key))
+
+    @api.post("/v1/imports", tags=["imports"])
+    async def import_documents(request: Request, caller: Enterprise) -> Any:
+        """Documents from an ERP in the import dialect (R-FLOW-4).
+
+        Each document goes through the same validation as the API; the answer
+        says per document what was created or why not. TODO: only the checklist
+        (INV101) is read so far; SAS101, SAS111, SAS121, BWS101 and SAS131 are
+        refused until their readers exist, which ERPs that send them need first.
+        """
+        raw = await request.body()
+        result = await run_in_threadpool(
+            import_checklist, zone, raw, caller.may_act_for
+        )
+        return {"results": [result.__dict__ | {"document_id": _id(result.document_id)}]}
+
+    @api.get(
+        "/v1/checklists/{document_id}/customs-message",
+        tags=["customs"],
+        response_class=Response,
+    )
+    def customs_message(document_id: UUID, caller: Enterprise) -> Response:
+        """The INV101 that carries the checklist to customs (R-FLOW-1)."""
+        checklist = access.document("checklists", document_id, caller)
+        assert isinstance(checklist, Checklist)
+        message = checklist_declaration(checklist, sender_id="DXPENT0000000000")
+        return Response(write_inv101(message), media_type="application/xml")
 
     if inbox is not None:
         receipt_inbox = inbox

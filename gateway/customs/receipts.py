@@ -42,7 +42,12 @@ def build(model: type[BaseModel], values: dict[str, str | None], **extra: Any) -
         return model.model_validate(data)
     except WireValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
+        # Name the wire element the sender wrote, not our field name.
+        names = [str(part) for part in first["loc"]]
+        field = model.model_fields.get(names[0]) if names else None
+        if field is not None and field.alias:
+            names[0] = field.alias
+        where = ".".join(names)
         raise MessageError(
             f"{model.__name__}: {where}: {first['msg']}", field=where
         ) from None

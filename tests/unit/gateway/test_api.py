@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bonded.bootstrap import Applications
 from gateway.api.app import ApiServices, create_api
+from gateway.customs.inv101 import read_inv101
 from gateway.inbox import ReceiptInbox
 from gateway.keys import MemoryKeyStore, Role, create_key, digest
 from gateway.receipt_log import MemoryReceiptLog
 from tests.builders import OTHER_CODE, ZONE_CODE
 from tests.customs_messages import inv201
 
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "customs"
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 LEDGER = {
     "enterprise_doc_no": "TEST-L1",
@@ -285,3 +290,55 @@ def test_openapi_is_served(client: Client) -> None:
 
     assert "/v1/checklists" in schema["paths"]
     assert "/v1/customs/receipts" in schema["paths"]
+
+
+def an_erp_checklist() -> bytes:
+    """The sample INV101, moved onto the test enterprise and ledger."""
+    raw = (SAMPLES / "01-INV101-declaration.xml").read_bytes()
+    for old in (b"330246A0Q3", b"3302980B2X"):
+        raw = raw.replace(old, ZONE_CODE.encode())
+    raw = raw.replace(b"T3109W000123", b"TESTL000001")
+    return re.sub(rb"<PutrecSeqno>\d+</PutrecSeqno>", b"", raw)
+
+
+def test_an_erp_imports_a_checklist_in_the_import_dialect_r_flow_4(
+    client: Client,
+) -> None:
+    approved_ledger(client)
+
+    first = client.call("POST", "/v1/imports", content=an_erp_checklist())
+    again = client.call("POST", "/v1/imports", content=an_erp_checklist())
+    broken = client.call(
+        "POST",
+        "/v1/imports",
+        content=an_erp_checklist()
+        .replace(b"<SupvModecd>5034", b"<SupvModecd>50")
+        .replace(b"I202503100001<", b"I202503100002<"),
+    )
+    other = client.call("POST", "/v1/imports", who="other", content=an_erp_checklist())
+
+    [result] = first.json()["results"]
+    assert result["status"] == "declared"
+    checklist = client.apps.zone.get_checklist(UUID(result["document_id"]))
+    assert [line.new_part for line in checklist.lines] == [True, True]
+    assert again.json()["results"][0]["status"] == "already imported"
+    [refusal] = broken.json()["results"]
+    assert (refusal["status"], refusal["field"]) == ("refused", "supervision_mode")
+    assert other.json()["results"][0]["status"] == "refused"
+
+
+def test_a_declared_checklist_leaves_as_inv101_r_flow_1(client: Client) -> None:
+    approved_ledger(client)
+    [result] = client.call("POST", "/v1/imports", content=an_erp_checklist()).json()[
+        "results"
+    ]
+
+    message = client.call(
+        "GET", f"/v1/checklists/{result['document_id']}/customs-message"
+    )
+
+    assert message.headers["content-type"].startswith("application/xml")
+    read = read_inv101(message.content)
+    assert read.head.enterprise_doc_no == f"HZQD{ZONE_CODE}I202503100001"
+    assert read.head.ledger_no == "TESTL000001"
+    assert [line.quantity for line in read.lines] == [200, 500]

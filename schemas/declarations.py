@@ -1,0 +1,90 @@
+"""Declarations as enterprises send them: the import dialect (PascalCase).
+
+One wire model per message: here the checklist (INV101, ``InvtMessage``). Fields
+are named in English with the wire element as alias; the element order of
+``FIELD_ORDER`` is the order the single window's own files use.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import Field
+
+from schemas.customs import WireModel
+
+
+class ChecklistHeadWire(WireModel):
+    """InvtHeadType: the head of an INV101 checklist declaration."""
+
+    pre_entry_no: str | None = Field(default=None, alias="SeqNo")
+    checklist_no: str | None = Field(default=None, alias="BondInvtNo")
+    change_count: int = Field(default=0, alias="ChgTmsCnt", ge=0)
+    ledger_no: str = Field(alias="PutrecNo", min_length=1, max_length=64)
+    enterprise_doc_no: str = Field(alias="EtpsInnerInvtNo", min_length=1, max_length=64)
+    checklist_type: str = Field(default="0", alias="InvtType", max_length=1)
+    request_code: str = Field(default="1", alias="DclTypecd", max_length=1)
+    operating_credit_code: str | None = Field(default=None, alias="BizopEtpsSccd")
+    operating_customs_code: str = Field(
+        alias="BizopEtpsno", min_length=10, max_length=10
+    )
+    operating_name: str | None = Field(default=None, alias="BizopEtpsNm")
+    consignee_credit_code: str | None = Field(default=None, alias="RvsngdEtpsSccd")
+    consignee_customs_code: str | None = Field(default=None, alias="RcvgdEtpsno")
+    consignee_name: str | None = Field(default=None, alias="RcvgdEtpsNm")
+    declarant_credit_code: str | None = Field(default=None, alias="DclEtpsSccd")
+    declarant_customs_code: str | None = Field(default=None, alias="DclEtpsno")
+    declarant_name: str | None = Field(default=None, alias="DclEtpsNm")
+    direction: str = Field(alias="ImpexpMarkcd", max_length=1)
+    goods_flag: str = Field(default="I", alias="MtpckEndprdMarkcd", max_length=1)
+    supervision_mode: str = Field(alias="SupvModecd", max_length=6)
+    transport_mode: str = Field(alias="TrspModecd", max_length=6)
+    port_code: str = Field(alias="ImpexpPortcd", max_length=4)
+    master_customs_code: str = Field(alias="DclPlcCuscd", max_length=4)
+    country_code: str = Field(alias="StshipTrsarvNatcd", max_length=3)
+    customs_flag: str = Field(alias="DclcusFlag", max_length=1)
+    declaration_kind: str | None = Field(default=None, alias="DclcusTypecd")
+    generate_declaration: str | None = Field(default=None, alias="GenDecFlag")
+    declaration_type: str | None = Field(default=None, alias="DecType")
+    business_form_no: str | None = Field(default=None, alias="ApplyNo")
+    note: str | None = Field(default=None, alias="Rmk", max_length=4000)
+
+
+class ChecklistLineWire(WireModel):
+    """InvtListType: one line of an INV101 checklist declaration."""
+
+    line_no: int = Field(alias="GdsSeqno", ge=1)
+    ledger_serial: int | None = Field(default=None, alias="PutrecSeqno", ge=1)
+    part_no: str = Field(alias="GdsMtno", max_length=32)
+    hs_code: str = Field(alias="Gdecd", max_length=10)
+    name: str = Field(alias="GdsNm", max_length=512)
+    spec: str | None = Field(default=None, alias="GdsSpcfModelDesc", max_length=512)
+    unit: str = Field(alias="DclUnitcd", max_length=3)
+    origin_country: str = Field(default="142", alias="Natcd", max_length=3)
+    destination_country: str = Field(
+        default="142", alias="DestinationNatcd", max_length=3
+    )
+    unit_price: Decimal = Field(alias="DclUprcAmt", allow_inf_nan=False)
+    total_amount: Decimal | None = Field(
+        default=None, alias="DclTotalAmt", allow_inf_nan=False
+    )
+    currency: str = Field(default="142", alias="DclCurrcd", max_length=3)
+    quantity: Decimal = Field(alias="DclQty", allow_inf_nan=False, gt=0)
+
+
+class ChecklistDeclaration(WireModel):
+    """An INV101 message: envelope facts, head, lines, and whether to declare."""
+
+    message_id: str = Field(min_length=1, max_length=128)
+    sender_id: str = Field(default="", max_length=32)
+    receiver_id: str = Field(default="DXPEDCSAS0000001", max_length=32)
+    sent_at: datetime | None = None
+    head: ChecklistHeadWire
+    lines: tuple[ChecklistLineWire, ...] = Field(min_length=1, max_length=2000)
+    declare: bool = True
+    operator_customs_code: str | None = None
+
+
+HEAD_ORDER = tuple(f.alias or n for n, f in ChecklistHeadWire.model_fields.items())
+LINE_ORDER = tuple(f.alias or n for n, f in ChecklistLineWire.model_fields.items())

@@ -1,0 +1,76 @@
+"""The checklist declaration (INV101) in the import dialect (R-FLOW-1, R-FLOW-4)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bonded.errors import MessageError
+from gateway.customs.inv101 import read_inv101, write_inv101
+from gateway.customs.safe_xml import parse, path
+
+SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "customs"
+INV101 = (SAMPLE / "01-INV101-declaration.xml").read_bytes()
+
+
+def test_the_sample_declaration_is_read() -> None:
+    message = read_inv101(INV101)
+
+    assert message.declare is True
+    assert message.head.ledger_no == "T3109W000123"
+    assert message.head.enterprise_doc_no == "HZQD330246A0Q3I202503100001"
+    assert (message.head.customs_flag, message.head.declaration_type) == ("1", "3")
+    assert [line.part_no for line in message.lines] == ["NB-LT-14A", "DK-USB4-07"]
+    assert message.lines[1].quantity == Decimal(500)
+    assert message.lines[0].ledger_serial == 15
+
+
+def test_written_and_read_again_it_is_the_same_message() -> None:
+    message = read_inv101(INV101)
+
+    again = read_inv101(write_inv101(message))
+
+    assert again == message
+
+
+def test_the_written_message_keeps_the_real_format_and_its_spellings() -> None:
+    written = write_inv101(read_inv101(INV101))
+    root = parse(written)
+
+    package = path(root, "Object", "Package")
+    assert package is not None
+    assert path(package, "EnvelopInfo", "message_type").text == "INV101"
+    business = path(package, "DataInfo", "BussinessData")
+    assert business is not None
+    assert path(business, "DelcareFlag").text == "1"
+    head = path(business, "InvtMessage", "InvtHeadType")
+    assert head is not None
+    required = (
+        "PutrecNo",
+        "EtpsInnerInvtNo",
+        "BizopEtpsno",
+        "ImpexpMarkcd",
+        "SupvModecd",
+    )
+    assert all(path(head, name) is not None for name in required)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ((b"<message_type>INV101", b"<message_type>SAS121"), "message_type"),
+        ((b"<DelcareFlag>1", b"<DelcareFlag>7"), "DelcareFlag"),
+        ((b"<DclQty>200</DclQty>", b"<DclQty>NaN</DclQty>"), "DclQty"),
+        ((b"<BizopEtpsno>330246A0Q3", b"<BizopEtpsno>33"), "BizopEtpsno"),
+    ],
+    ids=["wrong-type", "flag", "nan-quantity", "short-code"],
+)
+def test_a_broken_declaration_is_refused_naming_the_field(
+    change: tuple[bytes, bytes], field: str
+) -> None:
+    with pytest.raises(MessageError) as refused:
+        read_inv101(INV101.replace(*change))
+
+    assert refused.value.field.startswith(field)
