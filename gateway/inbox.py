@@ -27,6 +27,7 @@ from schemas.customs import (
     ApprovalResult,
     ChecklistReceipt,
     DeclarationReceipt,
+    DocumentReceipt,
     GatePassReceipt,
     ImportAcknowledgement,
     Receipt,
@@ -174,6 +175,8 @@ class ReceiptInbox:
                     target, receipt.result.remark or "", command_id=key
                 )
                 return "inspection recorded"
+        if isinstance(receipt, DocumentReceipt):
+            return self._decide(receipt.result, target, receipt.document_no or "", key)
         assert isinstance(receipt, ChecklistReceipt | GatePassReceipt)
         number = (
             receipt.head.checklist_no
@@ -276,4 +279,12 @@ def references(
         numbers = [head.gate_pass_no if head else None, receipt.result.business_id]
         pre_entry = (head.pre_entry_no if head else None) or receipt.result.pre_entry_no
         return "gate pass", [n for n in numbers if n], pre_entry, None
+    if isinstance(receipt, DocumentReceipt):
+        numbers = [receipt.document_no, receipt.result.business_id]
+        return (
+            receipt.document_kind,
+            [n for n in numbers if n],
+            receipt.pre_entry_no,
+            None,
+        )
     raise TypeError(f"not a receipt about a document: {type(receipt).__name__}")

@@ -145,6 +145,21 @@ class GatePassReceipt(WireModel):
     notes: tuple[str, ...] = ()
 
 
+class DocumentReceipt(WireModel):
+    """A decision on a business form, stock slip, vehicle or ledger.
+
+    SAS201, SAS211, SAS231 and BWS201 differ only in the numbers of their heads.
+    """
+
+    envelope: Envelope
+    pocket: Pocket
+    result: ApprovalResult
+    document_kind: str
+    document_no: str | None = None
+    pre_entry_no: str | None = None
+    notes: tuple[str, ...] = ()
+
+
 class ImportAcknowledgement(WireModel):
     """CommonResponeMessage (sic): the single window's answer to an import."""
 

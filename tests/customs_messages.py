@@ -111,3 +111,23 @@ def acknowledgement(
         f"<CheckInfo>{'处理成功' if ok else 'TEST refused'}</CheckInfo>"
         f"<DealFlag>{0 if ok else -1}</DealFlag></CommonResponeMessage>"
     ).encode()
+
+
+def document_decision(
+    message_type: str,
+    head_tag: str,
+    number_tag: str,
+    number: str,
+    *,
+    pre_entry: str = "",
+    result: str = "1",
+) -> bytes:
+    """A decision on a form, slip, vehicle or ledger (SAS201/211/231, BWS201)."""
+    mid = message_id()
+    return (
+        _envelope(message_type, mid, namespace=False)
+        + f"<{message_type}>"
+        + _result(number, pre_entry, result, "1", "")
+        + f"<{head_tag}><{number_tag}>{number}</{number_tag}></{head_tag}>"
+        + f"</{message_type}></BussinessData></DataInfo></Package>"
+    ).encode()

@@ -19,6 +19,7 @@ from schemas.customs import (
     ChecklistHead,
     ChecklistReceipt,
     DeclarationReceipt,
+    DocumentReceipt,
     Envelope,
     GatePassHead,
     GatePassReceipt,
@@ -28,6 +29,14 @@ from schemas.customs import (
 )
 
 GATE_PASS_RECEIPTS = ("SAS221", "SAS223", "SAS224")
+# Decision receipts of other documents: the document kind, the head element and
+# the elements of its customs number and pre-entry number.
+DOCUMENT_RECEIPTS = {
+    "SAS201": ("business form", "SasDclBsc", "sasdclno", "sasdclpreentno"),
+    "SAS211": ("stock slip", "SasStockBsc", "sasstockno", "sasstockpreentno"),
+    "SAS231": ("vehicle", "SasVehicleBsc", "vehicleno", "dclpreentno"),
+    "BWS201": ("ledger", "BwsBsc", "bwsno", "etpspreentno"),
+}
 
 
 def build(model: type[BaseModel], values: dict[str, str | None], **extra: Any) -> Any:
@@ -100,6 +109,19 @@ def read_receipt(data: bytes | str) -> Receipt:
                 for related in children(body, "SasPassportRlt")
                 if (text := texts(related).get("rltno"))
             ),
+            notes=_notes(body),
+        )
+    if declared in DOCUMENT_RECEIPTS:
+        kind, head_tag, number_tag, pre_entry_tag = DOCUMENT_RECEIPTS[declared]
+        result = _result(body)
+        head = texts(child(body, head_tag))
+        return DocumentReceipt(
+            envelope=envelope,
+            pocket=pocket,
+            result=result,
+            document_kind=kind,
+            document_no=head.get(number_tag),
+            pre_entry_no=head.get(pre_entry_tag) or result.pre_entry_no,
             notes=_notes(body),
         )
     raise MessageError(f"message type {declared} is not handled", field="message_type")

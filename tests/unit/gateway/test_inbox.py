@@ -23,7 +23,13 @@ from tests.builders import (
     an_approved_checklist,
     an_approved_ledger,
 )
-from tests.customs_messages import acknowledgement, inv201, inv202, sas22x
+from tests.customs_messages import (
+    acknowledgement,
+    document_decision,
+    inv201,
+    inv202,
+    sas22x,
+)
 
 QD = "QD224426I000000001"
 PRE_ENTRY = "202600000000000042"
@@ -224,3 +230,45 @@ def test_a_stored_at_customs_receipt_changes_nothing(
 
     assert outcome.status == "applied" and "stored at customs" in outcome.detail
     assert apps.zone.get_checklist(checklist).state is State.DECLARED
+
+
+def test_decisions_on_forms_slips_vehicles_and_ledgers_r_flow_2(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    outcome = apps.zone.file_vehicle(
+        enterprise_doc_no="TEST-VEH1",
+        owner_customs_code=ZONE_CODE,
+        vehicle_no="TEST-V1",
+        vehicle_type="1",
+        tare_weight_kg="8000",
+    )
+    vehicle = outcome.aggregate_id
+    apps.zone.declare(vehicle, command_id="veh/declare")
+    inbox.remember_outbound("TEST-VEH1", vehicle)
+    inbox.receive(acknowledgement("TEST-VEH1", PRE_ENTRY))
+
+    applied = inbox.receive(
+        document_decision(
+            "SAS231", "SasVehicleBsc", "vehicleNo", "TEST-V1", pre_entry=PRE_ENTRY
+        )
+    )
+
+    assert applied.status == "applied"
+    assert apps.zone.get_vehicle(vehicle).state is State.APPROVED
+    assert apps.zone.find_by_number("vehicle", "TEST-V1") == vehicle
+
+
+@pytest.mark.parametrize(
+    ("message_type", "head", "number"),
+    [
+        ("SAS201", "SasDclBsc", "sasDclNo"),
+        ("SAS211", "SasStockBsc", "sasStockNo"),
+        ("BWS201", "BwsBsc", "bwsNo"),
+    ],
+)
+def test_document_decisions_for_unknown_documents_are_parked(
+    inbox: ReceiptInbox, message_type: str, head: str, number: str
+) -> None:
+    outcome = inbox.receive(document_decision(message_type, head, number, "TESTNO1"))
+
+    assert outcome.status == "parked"
