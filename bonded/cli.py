@@ -163,3 +163,18 @@ def gateway(host: str, port: int) -> None:
         uvicorn.run(api, host=host, port=port, log_level="warning")
     finally:
         close()
+
+
+@main.command("redeliver")
+def redeliver_command() -> None:
+    """Send the sub-centre deliveries that exhausted their attempts again."""
+    from projections.postgres import ProjectionStore
+    from streams.delivery import redeliver
+
+    settings = _running_settings()
+    store = ProjectionStore(settings.database_url, schema=settings.database_schema)
+    try:
+        store.create_tables()
+        click.echo(f"{redeliver(store)} dead deliveries queued again")
+    finally:
+        store.close()

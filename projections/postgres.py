@@ -20,6 +20,7 @@ from projections.documents import DocumentsProjector
 from projections.gate import GateProjector
 from projections.history import HistoryProjector
 from projections.ledger import LedgerProjector
+from projections.outbox import SubcentreOutboxProjector
 from schemas.events import EventMessage
 
 GUARD_DDL = """
@@ -46,6 +47,7 @@ def all_projectors() -> tuple[Projector, ...]:
         DepositsProjector(),
         GateProjector(),
         HistoryProjector(),
+        SubcentreOutboxProjector(),
     )
 
 

@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     relay_poll_interval: float = Field(
         default=0.05, gt=0, description="Seconds between reads of an idle log."
     )
+    subcentre_url: str = Field(
+        default="",
+        description="Endpoint of the data sub-centre; empty delivers nothing (the "
+        "outbox still fills).",
+    )
+    subcentre_max_attempts: int = Field(default=8, ge=1, le=100)
+    subcentre_backoff_seconds: float = Field(default=1.0, gt=0)
     command_retries: int = Field(
         default=5,
         ge=1,

@@ -19,9 +19,11 @@ import faust
 from pydantic import ValidationError
 
 from bonded.bootstrap import Applications
+from gateway.subcentre import SubcentreClient
 from projections.postgres import ProjectionStore
 from schemas.events import DEAD_LETTER_TOPIC, EventMessage, topic_names
 from schemas.settings import Settings
+from streams.delivery import DeliveryPolicy, deliver_pending
 from streams.process import react
 from streams.relay import PositionStore, Relay
 
@@ -88,6 +90,23 @@ def create_app(parts: WorkerParts) -> faust.App:
         await asyncio.gather(*(relay.run(stop) for relay in relays))
 
     app.task(relay_events)
+
+    if settings.subcentre_url:
+        client = SubcentreClient(settings.subcentre_url)
+        policy = DeliveryPolicy(
+            max_attempts=settings.subcentre_max_attempts,
+            backoff_seconds=settings.subcentre_backoff_seconds,
+        )
+
+        async def deliver_to_subcentre() -> None:
+            while True:
+                delivered, _ = await asyncio.to_thread(
+                    deliver_pending, parts.store, client, policy
+                )
+                if not delivered:
+                    await asyncio.sleep(0.2)
+
+        app.task(deliver_to_subcentre)
     return app
 
 

@@ -1,0 +1,81 @@
+"""Deliver the sub-centre outbox: pending rows, retries with backoff, dead letters."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bonded.errors import UpstreamError
+from gateway.subcentre import SubcentreClient
+from projections.postgres import ProjectionStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """How often and how patiently to deliver."""
+
+    max_attempts: int = 8
+    backoff_seconds: float = 1.0
+    batch: int = 100
+
+
+def deliver_pending(
+    store: ProjectionStore, client: SubcentreClient, policy: DeliveryPolicy
+) -> tuple[int, int]:
+    """Deliver the due pending rows; return (delivered, failed attempts).
+
+    A failed attempt waits ``backoff_seconds * 2**attempts`` before the next one;
+    after ``max_attempts`` the row is dead until ``redeliver`` revives it.
+    Rows are claimed with ``FOR UPDATE SKIP LOCKED``, so two workers never send
+    the same row at once.
+    """
+    delivered = failed = 0
+    with store.pool.connection() as conn, conn.transaction():
+        rows = conn.execute(
+            "SELECT event_id, payload::text, attempts FROM subcentre_deliveries "
+            "WHERE status = 'pending' AND next_attempt_at <= now() "
+            "ORDER BY notification_id LIMIT %s FOR UPDATE SKIP LOCKED",
+            (policy.batch,),
+        ).fetchall()
+        for event_id, payload, attempts in rows:
+            try:
+                client.deliver(str(event_id), payload)
+            except UpstreamError as error:
+                failed += 1
+                tries = attempts + 1
+                status = "dead" if tries >= policy.max_attempts else "pending"
+                conn.execute(
+                    "UPDATE subcentre_deliveries SET attempts = %s, status = %s, "
+                    "last_error = %s, next_attempt_at = now() + make_interval("
+                    "secs => %s) WHERE event_id = %s",
+                    (
+                        tries,
+                        status,
+                        str(error)[:500],
+                        policy.backoff_seconds * 2**attempts,
+                        event_id,
+                    ),
+                )
+                if status == "dead":
+                    logger.warning("sub-centre delivery dead: %s", error)
+                continue
+            delivered += 1
+            conn.execute(
+                "UPDATE subcentre_deliveries SET status = 'delivered', "
+                "attempts = attempts + 1, delivered_at = now(), last_error = NULL "
+                "WHERE event_id = %s",
+                (event_id,),
+            )
+    return delivered, failed
+
+
+def redeliver(store: ProjectionStore) -> int:
+    """Send dead deliveries again; return how many were revived."""
+    with store.pool.connection() as conn:
+        cursor = conn.execute(
+            "UPDATE subcentre_deliveries SET status = 'pending', attempts = 0, "
+            "next_attempt_at = now() WHERE status = 'dead'"
+        )
+        return cursor.rowcount
