@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS subcentre_deliveries (
     payload jsonb NOT NULL,
     status text NOT NULL DEFAULT 'pending',
     attempts integer NOT NULL DEFAULT 0,
-    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    next_attempt_at timestamptz,
     last_error text,
     delivered_at timestamptz
 );

@@ -35,7 +35,8 @@ def deliver_pending(
     with store.pool.connection() as conn, conn.transaction():
         rows = conn.execute(
             "SELECT event_id, payload::text, attempts FROM subcentre_deliveries "
-            "WHERE status = 'pending' AND next_attempt_at <= now() "
+            "WHERE status = 'pending' "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= now()) "
             "ORDER BY notification_id LIMIT %s FOR UPDATE SKIP LOCKED",
             (policy.batch,),
         ).fetchall()
@@ -76,6 +77,6 @@ def redeliver(store: ProjectionStore) -> int:
     with store.pool.connection() as conn:
         cursor = conn.execute(
             "UPDATE subcentre_deliveries SET status = 'pending', attempts = 0, "
-            "next_attempt_at = now() WHERE status = 'dead'"
+            "next_attempt_at = NULL WHERE status = 'dead'"
         )
         return cursor.rowcount
