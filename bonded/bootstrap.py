@@ -9,6 +9,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from aggregates.register.application import EnterpriseRegister
 from aggregates.zone import Zone
+from schemas.settings import Settings
 
 
 @dataclass
@@ -55,3 +56,16 @@ def build_applications(env: Mapping[str, str] | None = None) -> Applications:
     """Build the enterprise register and the zone's documents on one event store."""
     register = EnterpriseRegister(env)
     return Applications(register, Zone(env, register=register))
+
+
+def store_env(settings: Settings) -> dict[str, str]:
+    """eventsourcing's environment for the configured database and schema."""
+    return {
+        **postgres_env(
+            settings.database_url,
+            schema=settings.database_schema,
+            pool_size=settings.postgres_pool_size,
+        ),
+        "LEDGER_SNAPSHOT_INTERVAL": str(settings.ledger_snapshot_interval),
+        "COMMAND_RETRIES": str(settings.command_retries),
+    }

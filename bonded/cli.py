@@ -9,7 +9,7 @@ import warnings
 
 import click
 
-from bonded.bootstrap import build_applications, postgres_env
+from bonded.bootstrap import build_applications, store_env
 from bonded.demo import play
 from bonded.embedded import running_services, with_running_services
 from schemas.settings import Settings
@@ -39,13 +39,9 @@ def up(once: bool) -> None:
         click.echo(f"PostgreSQL: {services.database_url}")
         click.echo(f"Kafka broker: {services.kafka_bootstrap}")
         apps = build_applications(
-            {
-                **postgres_env(
-                    services.database_url, pool_size=settings.postgres_pool_size
-                ),
-                "LEDGER_SNAPSHOT_INTERVAL": str(settings.ledger_snapshot_interval),
-                "COMMAND_RETRIES": str(settings.command_retries),
-            }
+            store_env(
+                settings.model_copy(update={"database_url": services.database_url})
+            )
         )
         try:
             play(apps, click.echo, run=uuid.uuid4().hex[:6].upper())
@@ -178,3 +174,54 @@ def redeliver_command() -> None:
         click.echo(f"{redeliver(store)} dead deliveries queued again")
     finally:
         store.close()
+
+
+@main.group()
+def simulate() -> None:
+    """Stand-ins for the systems around the backbone."""
+
+
+@simulate.command("customs")
+@click.option("--reject-rate", default=0.1, show_default=True, type=float)
+@click.option("--manual-review-rate", default=0.05, show_default=True, type=float)
+@click.option("--double-gate-rate", default=0.3, show_default=True, type=float)
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--interval", default=1.0, show_default=True, type=float)
+@click.option("--once", is_flag=True, help="Answer what waits now, then exit.")
+def simulate_customs(
+    reject_rate: float,
+    manual_review_rate: float,
+    double_gate_rate: float,
+    seed: int,
+    interval: float,
+    once: bool,
+) -> None:
+    """Play customs and the gate: answer declarations, generate and release
+    declarations, let approved vehicles through, all through the receipt inbox."""
+    from gateway.serve import build_inbox
+    from gateway.simulator import CustomsSimulator, SimulatorPolicy
+
+    settings = _running_settings()
+    zone, inbox, store, close = build_inbox(settings)
+    customs = CustomsSimulator(
+        zone,
+        inbox,
+        store,
+        SimulatorPolicy(
+            reject_rate=reject_rate,
+            manual_review_rate=manual_review_rate,
+            double_gate_rate=double_gate_rate,
+            seed=seed,
+        ),
+    )
+    try:
+        while True:
+            sent = customs.step()
+            if once:
+                click.echo(f"{sent} answers sent")
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        close()

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from bonded.bootstrap import build_applications, postgres_env
+from aggregates.zone import Zone
+from bonded.bootstrap import Applications, build_applications, store_env
 from gateway.api.app import ApiServices, create_api
 from gateway.inbox import ReceiptInbox
 from gateway.keys import PostgresKeyStore
@@ -15,19 +16,30 @@ from projections.postgres import ProjectionStore
 from schemas.settings import Settings
 
 
+def build_inbox(
+    settings: Settings,
+) -> tuple[Zone, ReceiptInbox, ProjectionStore, Callable[[], None]]:
+    """The zone, the receipt inbox and the projections; and their closer."""
+    applications = _applications(settings)
+    log = PostgresReceiptLog(settings.database_url, schema=settings.database_schema)
+    store = ProjectionStore(settings.database_url, schema=settings.database_schema)
+    store.create_tables()
+
+    def close() -> None:
+        store.close()
+        log.close()
+        applications.close()
+
+    return applications.zone, ReceiptInbox(applications.zone, log), store, close
+
+
+def _applications(settings: Settings) -> Applications:
+    return build_applications(store_env(settings))
+
+
 def build_api(settings: Settings) -> tuple[FastAPI, Callable[[], None]]:
     """The API on the configured database; and a function that closes it all."""
-    applications = build_applications(
-        {
-            **postgres_env(
-                settings.database_url,
-                schema=settings.database_schema,
-                pool_size=settings.postgres_pool_size,
-            ),
-            "LEDGER_SNAPSHOT_INTERVAL": str(settings.ledger_snapshot_interval),
-            "COMMAND_RETRIES": str(settings.command_retries),
-        }
-    )
+    applications = _applications(settings)
     schema = settings.database_schema
     keys = PostgresKeyStore(settings.database_url, schema=schema)
     log = PostgresReceiptLog(settings.database_url, schema=schema)

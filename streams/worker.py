@@ -11,24 +11,11 @@ import logging
 
 import faust
 
-from bonded.bootstrap import build_applications, postgres_env
+from bonded.bootstrap import build_applications, store_env
 from projections.postgres import ProjectionStore
 from schemas.settings import Settings
 from streams.app import WorkerParts, create_app
 from streams.relay import PositionStore, ensure_topics
-
-
-def store_env(settings: Settings) -> dict[str, str]:
-    """eventsourcing's environment for the configured database and schema."""
-    return {
-        **postgres_env(
-            settings.database_url,
-            schema=settings.database_schema,
-            pool_size=settings.postgres_pool_size,
-        ),
-        "LEDGER_SNAPSHOT_INTERVAL": str(settings.ledger_snapshot_interval),
-        "COMMAND_RETRIES": str(settings.command_retries),
-    }
 
 
 def build_parts(settings: Settings) -> WorkerParts:

@@ -1,0 +1,139 @@
+"""The customs simulator answers through the inbox as customs would (R-FLOW-2)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from uuid import UUID
+
+import pytest
+
+from aggregates.common.lifecycle import State
+from aggregates.gate_pass.model import GateStatus
+from bonded.bootstrap import Applications, build_applications
+from gateway.inbox import ReceiptInbox
+from gateway.receipt_log import MemoryReceiptLog
+from gateway.simulator import REASONS, CustomsSimulator, SimulatorPolicy
+from projections.postgres import ProjectionStore
+from streams.rebuild import replay
+from tests.builders import (
+    ZONE_CODE,
+    a_checklist,
+    a_checklist_line,
+    a_gate_pass,
+    register_test_enterprises,
+)
+
+pytestmark = pytest.mark.integration
+Steps = Callable[[SimulatorPolicy], Callable[[], int]]
+
+
+@pytest.fixture
+def world(
+    pg_env: dict[str, str], database_url: str
+) -> Iterator[tuple[Applications, Steps]]:
+    apps = build_applications(pg_env)
+    register_test_enterprises(apps)
+    store = ProjectionStore(database_url, schema=pg_env["POSTGRES_SCHEMA"])
+    store.create_tables()
+    inbox = ReceiptInbox(apps.zone, MemoryReceiptLog())
+
+    def simulator(policy: SimulatorPolicy) -> Callable[[], int]:
+        customs = CustomsSimulator(apps.zone, inbox, store, policy)
+
+        def step() -> int:
+            replay(store, apps.all())
+            return customs.step()
+
+        return step
+
+    try:
+        yield apps, simulator
+    finally:
+        store.close()
+        apps.close()
+
+
+def a_declared_ledger(apps: Applications) -> UUID:
+    ledger = apps.zone.file_ledger(
+        enterprise_doc_no="TEST-L1",
+        operating_customs_code=ZONE_CODE,
+        master_customs_code="2244",
+        area_type="Z",
+        house_no="TEST-H1",
+        house_name="TEST warehouse",
+        house_address="TEST road 1",
+        valid_until=date(2030, 12, 31),
+    ).aggregate_id
+    apps.zone.declare(ledger, command_id="l/declare")
+    return ledger
+
+
+def test_a_checklist_from_declaration_through_two_gates_in_real_formats(
+    world: tuple[Applications, Steps],
+) -> None:
+    apps, simulator = world
+    step = simulator(
+        SimulatorPolicy(reject_rate=0, manual_review_rate=0, double_gate_rate=1)
+    )
+    ledger = a_declared_ledger(apps)
+    step()
+    ledger_no = apps.zone.get_ledger(ledger).document_no
+    assert ledger_no is not None and ledger_no.startswith("T2244W")
+    checklist = a_checklist(
+        apps, "TEST-C1", "I", (a_checklist_line(1, "A", "5"),), ledger_no=ledger_no
+    )
+    apps.zone.declare(checklist, command_id="c/declare")
+
+    answered = [step() for _ in range(3)]
+    gate_pass = a_gate_pass(apps, "TEST-GP1", (checklist,))
+    apps.zone.declare(gate_pass, command_id="g/declare")
+    halfway = [step(), step()]
+    first_gate = apps.zone.get_gate_pass(gate_pass).gate_status
+    step()
+
+    approved = apps.zone.get_checklist(checklist)
+    assert approved.state is State.APPROVED
+    assert approved.document_no is not None and len(approved.document_no) == 18
+    assert approved.document_no.startswith("QD2244")
+    assert approved.declaration_no is not None and approved.declaration_released
+    assert answered == [1, 1, 1]
+    passed = apps.zone.get_gate_pass(gate_pass)
+    assert passed.document_no is not None and len(passed.document_no) == 24
+    assert halfway == [1, 1] and first_gate is GateStatus.FIRST_GATE_CROSSED
+    assert passed.gate_status is GateStatus.CROSSED
+    assert apps.zone.get_checklist(checklist).posting_blockers() == []
+
+
+def test_rejections_carry_a_reason_and_manual_review_comes_first(
+    world: tuple[Applications, Steps],
+) -> None:
+    apps, simulator = world
+    ledger = a_declared_ledger(apps)
+
+    simulator(SimulatorPolicy(reject_rate=0, manual_review_rate=1))()
+    reviewed = apps.zone.get_ledger(ledger).state
+    simulator(SimulatorPolicy(reject_rate=1, manual_review_rate=1))()
+
+    rejected = apps.zone.get_ledger(ledger)
+    assert reviewed is State.MANUAL_REVIEW
+    assert rejected.state is State.RETURNED
+    assert rejected.view_receipt().reason in REASONS
+
+
+def test_the_same_seed_decides_the_same_way(world: tuple[Applications, Steps]) -> None:
+    apps, simulator = world
+    ledger = a_declared_ledger(apps)
+    policy = SimulatorPolicy(reject_rate=0.5, manual_review_rate=0, seed=7)
+    document = apps.zone.get_ledger(ledger)
+
+    draws = [CustomsSimulator._rng(_Stub(policy), document).random() for _ in range(2)]  # type: ignore[arg-type]
+
+    assert draws[0] == draws[1]
+    simulator(policy)()
+    assert apps.zone.get_ledger(ledger).state in (State.APPROVED, State.RETURNED)
+
+
+class _Stub:
+    def __init__(self, policy: SimulatorPolicy) -> None:
+        self.policy = policy
