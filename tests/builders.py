@@ -43,10 +43,9 @@ def reject(reason: str = "TEST reason") -> CustomsDecision:
     return CustomsDecision(DecisionOutcome.REJECTED, reason=reason)
 
 
-def an_approved_ledger(
-    apps: Applications, doc_no: str = "TEST-LEDGER-1", ledger_no: str = "TESTL000001"
-) -> UUID:
-    outcome = apps.zone.file_ledger(
+def a_ledger(apps: Applications, doc_no: str = "TEST-LEDGER-1") -> UUID:
+    """A draft ledger of the test zone enterprise."""
+    return apps.zone.file_ledger(
         enterprise_doc_no=doc_no,
         operating_customs_code=ZONE_CODE,
         master_customs_code="2244",
@@ -55,9 +54,20 @@ def an_approved_ledger(
         house_name="TEST warehouse",
         house_address="TEST road 1",
         valid_until=date(2030, 12, 31),
-    )
-    ledger_id = outcome.aggregate_id
+    ).aggregate_id
+
+
+def a_declared_ledger(apps: Applications, doc_no: str = "TEST-LEDGER-1") -> UUID:
+    """A ledger declared to customs, awaiting its decision."""
+    ledger_id = a_ledger(apps, doc_no)
     apps.zone.declare(ledger_id, command_id=f"{doc_no}/declare")
+    return ledger_id
+
+
+def an_approved_ledger(
+    apps: Applications, doc_no: str = "TEST-LEDGER-1", ledger_no: str = "TESTL000001"
+) -> UUID:
+    ledger_id = a_declared_ledger(apps, doc_no)
     apps.zone.record_decision(
         ledger_id, approve(ledger_no), command_id=f"{doc_no}/approve"
     )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
-from uuid import UUID
 
 import pytest
 
@@ -17,9 +15,9 @@ from gateway.simulator import REASONS, CustomsSimulator, SimulatorPolicy
 from projections.postgres import ProjectionStore
 from streams.rebuild import replay
 from tests.builders import (
-    ZONE_CODE,
     a_checklist,
     a_checklist_line,
+    a_declared_ledger,
     a_gate_pass,
     register_test_enterprises,
 )
@@ -52,21 +50,6 @@ def world(
     finally:
         store.close()
         apps.close()
-
-
-def a_declared_ledger(apps: Applications) -> UUID:
-    ledger = apps.zone.file_ledger(
-        enterprise_doc_no="TEST-L1",
-        operating_customs_code=ZONE_CODE,
-        master_customs_code="2244",
-        area_type="Z",
-        house_no="TEST-H1",
-        house_name="TEST warehouse",
-        house_address="TEST road 1",
-        valid_until=date(2030, 12, 31),
-    ).aggregate_id
-    apps.zone.declare(ledger, command_id="l/declare")
-    return ledger
 
 
 def test_a_checklist_from_declaration_through_two_gates_in_real_formats(

@@ -12,6 +12,7 @@ from bonded.bootstrap import Applications
 from tests.builders import (
     ZONE_CODE,
     a_form_line,
+    a_ledger,
     an_approved_form,
     an_approved_ledger,
     approve,
@@ -23,17 +24,8 @@ from tests.builders import (
 def test_view_receipt_is_unavailable_before_a_receipt_r_doc_10(
     apps: Applications,
 ) -> None:
-    outcome = apps.zone.file_ledger(
-        enterprise_doc_no="TEST-L9",
-        operating_customs_code=ZONE_CODE,
-        master_customs_code="2244",
-        area_type="Z",
-        house_no="TEST-H1",
-        house_name="TEST warehouse",
-        house_address="TEST road 1",
-        valid_until=date(2030, 12, 31),
-    )
-    ledger = apps.zone.get_ledger(outcome.aggregate_id)
+    outcome_id = a_ledger(apps, "TEST-L9")
+    ledger = apps.zone.get_ledger(outcome_id)
 
     with pytest.raises(NoReceiptError) as refused:
         ledger.view_receipt()
@@ -42,17 +34,8 @@ def test_view_receipt_is_unavailable_before_a_receipt_r_doc_10(
 
 
 def test_view_receipt_shows_the_latest_receipt_r_doc_10(apps: Applications) -> None:
-    outcome = apps.zone.file_ledger(
-        enterprise_doc_no="TEST-L9",
-        operating_customs_code=ZONE_CODE,
-        master_customs_code="2244",
-        area_type="Z",
-        house_no="TEST-H1",
-        house_name="TEST warehouse",
-        house_address="TEST road 1",
-        valid_until=date(2030, 12, 31),
-    )
-    ledger_id = outcome.aggregate_id
+    outcome_id = a_ledger(apps, "TEST-L9")
+    ledger_id = outcome_id
     apps.zone.declare(ledger_id, command_id="d1")
     apps.zone.record_decision(ledger_id, reject("TEST missing licence"), command_id="r")
     returned = apps.zone.get_ledger(ledger_id).view_receipt()
