@@ -30,6 +30,7 @@ from schemas.customs import (
     DocumentReceipt,
     GatePassReceipt,
     ImportAcknowledgement,
+    PostingReceipt,
     Receipt,
 )
 
@@ -156,6 +157,10 @@ class ReceiptInbox:
     def _apply(self, receipt: Receipt, target: UUID, key: str) -> str:
         if isinstance(receipt, ImportAcknowledgement):
             return self._acknowledge(receipt, target, key)
+        if isinstance(receipt, PostingReceipt):
+            figures = tuple((line.part_no, line.stock) for line in receipt.lines)
+            self.zone.reconcile_posting(target, figures, command_id=key)
+            return f"customs' figures of {len(figures)} ledger lines compared"
         if isinstance(receipt, DeclarationReceipt):
             if receipt.manage_result == "1" and receipt.declaration_no:
                 self.zone.record_declaration_generated(
@@ -274,6 +279,8 @@ def references(
         return "checklist", [n for n in numbers if n], pre_entry, enterprise
     if isinstance(receipt, DeclarationReceipt):
         return "checklist", [receipt.checklist_no or ""], receipt.pre_entry_no, None
+    if isinstance(receipt, PostingReceipt):
+        return "checklist", [receipt.head.checklist_no or ""], None, None
     if isinstance(receipt, GatePassReceipt):
         head = receipt.head
         numbers = [head.gate_pass_no if head else None, receipt.result.business_id]

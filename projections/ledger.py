@@ -38,6 +38,15 @@ CREATE TABLE IF NOT EXISTS ledger_pending_changes (
     storage_period_months integer,
     PRIMARY KEY (ledger_id, part_no)
 );
+CREATE TABLE IF NOT EXISTS ledger_findings (
+    ledger_id uuid NOT NULL,
+    checklist_no text NOT NULL,
+    part_no text NOT NULL,
+    ours numeric NOT NULL,
+    customs numeric NOT NULL,
+    found_at timestamptz NOT NULL,
+    PRIMARY KEY (ledger_id, checklist_no, part_no)
+);
 CREATE OR REPLACE VIEW ledger_stock AS
 SELECT l.ledger_id, l.part_no, l.serial, l.hs_code, l.name, l.unit, l.stock,
        COALESCE(b.booked_in, 0) AS booked_in, COALESCE(b.booked_out, 0) AS booked_out,
@@ -58,7 +67,12 @@ class LedgerProjector:
     """Project ledger events into ``ledger_lines`` and its companions."""
 
     name = "ledger_lines"
-    tables = ("ledger_lines", "ledger_bookings", "ledger_pending_changes")
+    tables = (
+        "ledger_lines",
+        "ledger_bookings",
+        "ledger_pending_changes",
+        "ledger_findings",
+    )
     ddl = DDL
 
     def project(self, message: EventMessage) -> list[Statement]:
@@ -128,6 +142,31 @@ class LedgerProjector:
                     "AND checklist_no = %s",
                     (ledger_id, payload["checklist_no"]),
                 )
+            ]
+        if event == "Reconciled":
+            checklist_no = payload["checklist_no"]
+            return [
+                Statement(
+                    "DELETE FROM ledger_findings WHERE ledger_id = %s "
+                    "AND checklist_no = %s",
+                    (ledger_id, checklist_no),
+                ),
+                *(
+                    Statement(
+                        "INSERT INTO ledger_findings (ledger_id, checklist_no, "
+                        "part_no, ours, customs, found_at) "
+                        "VALUES (%s, %s, %s, %s, %s, %s)",
+                        (
+                            ledger_id,
+                            checklist_no,
+                            part_no,
+                            decimal(ours),
+                            decimal(customs),
+                            message.occurred_at,
+                        ),
+                    )
+                    for part_no, ours, customs in payload["differences"]
+                ),
             ]
         if event == "Declared" and payload.get("request") == "amendment":
             changes = (payload.get("changes") or {}).get("line_changes") or []

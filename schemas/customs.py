@@ -10,6 +10,7 @@ beside them.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -160,6 +161,22 @@ class DocumentReceipt(WireModel):
     notes: tuple[str, ...] = ()
 
 
+class LedgerLineFigure(WireModel):
+    """BwsDt of an INV211 receipt: a ledger line after customs posted to it."""
+
+    serial: int | None = Field(default=None, alias="gdsSeqno")
+    part_no: str = Field(alias="gdsMtno", max_length=32)
+    stock: Decimal = Field(alias="inQty", allow_inf_nan=False)
+
+
+class PostingReceipt(WireModel):
+    """INV211: customs posted a checklist (记账回执) and reports the ledger lines."""
+
+    envelope: Envelope
+    head: ChecklistHead
+    lines: tuple[LedgerLineFigure, ...] = ()
+
+
 class ImportAcknowledgement(WireModel):
     """CommonResponeMessage (sic): the single window's answer to an import."""
 
@@ -175,5 +192,9 @@ class ImportAcknowledgement(WireModel):
 
 
 Receipt = (
-    ChecklistReceipt | DeclarationReceipt | GatePassReceipt | ImportAcknowledgement
+    ChecklistReceipt
+    | PostingReceipt
+    | DeclarationReceipt
+    | GatePassReceipt
+    | ImportAcknowledgement
 )

@@ -531,6 +531,32 @@ class ChecklistCommands(FormCommands):
             checklist_id, command_id, "place_declaration_under_inspection", act
         )
 
+    def reconcile_posting(
+        self,
+        checklist_id: UUID,
+        figures: tuple[tuple[str, Decimal], ...],
+        *,
+        command_id: str,
+    ) -> Outcome:
+        """Record customs' stock figures after posting a checklist (INV211).
+
+        Differences with the ledger become findings on the ledger; nothing is
+        overwritten.
+        """
+
+        def act(checklist: Checklist) -> tuple[Aggregate, ...]:
+            ledger = self.get_ledger(checklist.head.ledger_id)
+            ledger.reconcile(checklist.document_no or "", tuple(figures))
+            return (ledger,)
+
+        return self._on_checklist(
+            checklist_id,
+            command_id,
+            "reconcile_posting",
+            act,
+            figures=[(p, str(q)) for p, q in figures],
+        )
+
     def _on_written_off(self, checklist_nos: list[str]) -> tuple[Aggregate, ...]:
         """Mark the checklists posted in a written-off period (核扣标记 3)."""
         marked: list[Aggregate] = list(super()._on_written_off(checklist_nos))

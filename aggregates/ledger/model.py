@@ -212,6 +212,7 @@ class Ledger(Document):
         self.lines: dict[str, LedgerLine] = {}
         self.postings: dict[str, str] = {}
         self.bookings: dict[str, dict[str, Decimal]] = {}
+        self.open_findings = 0
         self.write_off: WriteOff | None = None
         self.written_off_until: date | None = None
 
@@ -484,6 +485,28 @@ class Ledger(Document):
             ),
         }
         self.postings = {**self.postings, checklist_no: posted_on.isoformat()}
+
+    def reconcile(
+        self, checklist_no: str, figures: tuple[tuple[str, Decimal], ...]
+    ) -> list[tuple[str, Decimal, Decimal]]:
+        """Compare customs' stock figures after a posting with this ledger's.
+
+        Every difference is recorded as a finding (part, ours, customs'); neither
+        side is changed. Return the differences found.
+        """
+        differences = []
+        for part_no, theirs in figures:
+            ours = self.stock_of(part_no)
+            if ours != Decimal(theirs):
+                differences.append((part_no, ours, Decimal(theirs)))
+        self._reconciled(checklist_no, tuple(differences))
+        return differences
+
+    @event("Reconciled")
+    def _reconciled(
+        self, checklist_no: str, differences: tuple[tuple[str, Decimal, Decimal], ...]
+    ) -> None:
+        self.open_findings = len(differences)
 
     def lines_due(self, as_of: date, within_days: int = 0) -> list[LedgerLine]:
         """Lines with stock whose storage period has ended or ends soon (R-LEDGER-5)."""

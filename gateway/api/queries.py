@@ -110,6 +110,18 @@ def install_queries(
                 )
             time.sleep(0.05)
 
+    @api.get("/v1/ledgers/{ledger_id}/findings", tags=["queries"])
+    def findings(ledger_id: UUID, caller: Anyone) -> Any:
+        """Where customs' stock figures (INV211) differ from this ledger's."""
+        _owned(store, caller, ledger_id)
+        columns = ("checklist_no", "part_no", "ours", "customs", "found_at")
+        rows = store.query(
+            f"SELECT {', '.join(columns)} FROM ledger_findings WHERE ledger_id = %s "
+            "ORDER BY found_at, part_no",
+            (ledger_id,),
+        )
+        return rows_as_dicts(columns, rows)
+
     @api.get("/v1/consolidation-candidates", tags=["queries"])
     def consolidation_candidates(
         caller: Anyone,

@@ -165,3 +165,24 @@ def acknowledgement(enterprise_doc_no: str, pre_entry: str, ok: bool = True) -> 
     _add(root, "CheckInfo", "处理成功" if ok else "导入失败")
     _add(root, "DealFlag", "0" if ok else "-1")
     return _bytes(root)
+
+
+def posting_receipt(checklist: Any, figures: tuple[tuple[int, str, str], ...]) -> bytes:
+    """INV211: customs posted the checklist; ``figures`` (serial, part, stock)."""
+    root, body = _package("INV211", namespace=True)
+    head = _add(body, "BondInvtBsc", None)
+    for tag, value in (
+        ("bondInvtNo", checklist.document_no),
+        ("putrecNo", checklist.head.ledger_no),
+        ("etpsInnerInvtNo", checklist.enterprise_doc_no),
+        ("bizopEtpsno", checklist.head.operating_enterprise.customs_code),
+        ("vrfdedMarkcd", "2"),
+        ("entryStucd", "1"),
+    ):
+        _add(head, tag, value)
+    for serial, part_no, stock in figures:
+        line = _add(body, "BwsDt", None)
+        _add(line, "gdsSeqno", str(serial))
+        _add(line, "gdsMtno", part_no)
+        _add(line, "inQty", stock)
+    return _bytes(root)

@@ -24,7 +24,9 @@ from schemas.customs import (
     GatePassHead,
     GatePassReceipt,
     ImportAcknowledgement,
+    LedgerLineFigure,
     Pocket,
+    PostingReceipt,
     Receipt,
 )
 
@@ -93,6 +95,17 @@ def read_receipt(data: bytes | str) -> Receipt:
             result=_result(body),
             head=_optional(ChecklistHead, child(body, "BondInvtBsc")),
             notes=_notes(body),
+        )
+    if declared == "INV211":
+        head = child(body, "BondInvtBsc")
+        if head is None:
+            raise MessageError("an INV211 has a BondInvtBsc", field="BondInvtBsc")
+        return PostingReceipt(
+            envelope=envelope,
+            head=build(ChecklistHead, texts(head)),
+            lines=tuple(
+                build(LedgerLineFigure, texts(line)) for line in children(body, "BwsDt")
+            ),
         )
     if declared == "INV202":
         return build(

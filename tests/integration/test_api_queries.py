@@ -15,7 +15,10 @@ from fastapi.testclient import TestClient
 
 from bonded.bootstrap import Applications, build_applications
 from gateway.api.app import ApiServices, create_api
+from gateway.customs.hde import posting_receipt
+from gateway.inbox import ReceiptInbox
 from gateway.keys import MemoryKeyStore, Role, create_key
+from gateway.receipt_log import MemoryReceiptLog
 from projections.postgres import ProjectionStore
 from streams.rebuild import replay
 from tests.builders import (
@@ -201,3 +204,20 @@ def test_unconsolidated_type_a_slips_and_their_deadlines_r_cons_1_r_slip_5(
     deadline = world.apps.zone.get_stock_slip(slip).consolidation_deadline()
     assert (candidate["slip_id"], candidate["deadline"]) == (str(slip), str(deadline))
     assert soon.json() == [] and len(month.json()) == 1
+
+
+def test_customs_stock_figures_that_differ_become_findings(world: World) -> None:
+    inbox = ReceiptInbox(world.apps.zone, MemoryReceiptLog())
+    exported = world.apps.zone.get_checklist(world.done.exported)
+    receipt = posting_receipt(exported, ((1, "TEST-P1", "35"), (2, "TEST-P2", "12")))
+
+    outcome = inbox.receive(receipt)
+    replay(world.store, world.apps.all())
+    findings = world.get(f"/v1/ledgers/{world.done.ledger_id}/findings")
+
+    assert outcome.status == "applied"
+    assert [(f["part_no"], f["ours"], f["customs"]) for f in findings.json()] == [
+        ("TEST-P2", "10", "12")
+    ]
+    ledger = world.apps.zone.get_ledger(world.done.ledger_id)
+    assert ledger.stock_of("TEST-P2") == 10 and ledger.open_findings == 1
