@@ -342,3 +342,58 @@ def test_a_declared_checklist_leaves_as_inv101_r_flow_1(client: Client) -> None:
     assert read.head.enterprise_doc_no == f"HZQD{ZONE_CODE}I202503100001"
     assert read.head.ledger_no == "TESTL000001"
     assert [line.quantity for line in read.lines] == [200, 500]
+
+
+def test_an_enterprise_cannot_reference_another_enterprises_documents_r_doc_12(
+    client: Client,
+) -> None:
+    approved_ledger(client)
+    checklist_body = {
+        "enterprise_doc_no": "TEST-C9",
+        "ledger_no": "TESTL000001",
+        "direction": "I",
+        "supervision_mode": "5000",
+        "transport_mode": "4",
+        "port_code": "2244",
+        "master_customs_code": "2244",
+        "country_code": "142",
+        "customs_flag": "2",
+        "lines": [
+            {
+                "line_no": 1,
+                "part_no": "TEST-A",
+                "hs_code": "84713000",
+                "name": "TEST a",
+                "unit": "007",
+                "quantity": "1",
+                "unit_price": "1",
+            }
+        ],
+    }
+    mine = client.call("POST", "/v1/checklists", json=checklist_body).json()["id"]
+
+    on_my_ledger = client.call(
+        "POST", "/v1/checklists", who="other", json=checklist_body
+    )
+    slip_on_my_form = client.call(
+        "POST",
+        "/v1/stock-slips",
+        who="other",
+        json={
+            "enterprise_doc_no": "TEST-S9",
+            "business_form_id": mine,
+            "lines": [
+                {"line_no": 1, "form_line_no": 1, "quantity": "1", "unit_price": "1"}
+            ],
+        },
+    )
+    copy_of_mine = client.call(
+        "POST",
+        f"/v1/checklists/{mine}/copy",
+        who="other",
+        json={"enterprise_doc_no": "TEST-C10"},
+    )
+
+    assert on_my_ledger.status_code == 403
+    assert slip_on_my_form.status_code == 404
+    assert copy_of_mine.status_code == 404
