@@ -1,8 +1,8 @@
 """Between the import dialect and the zone's commands, both ways (R-FLOW-1, 4).
 
-An ERP's INV101 becomes the same ``create_checklist`` command a portal issues, so
-it meets the same validation; a declared checklist becomes the INV101 that goes
-to customs.
+An ERP's INV101 or SAS121 becomes the same command a portal issues, so it meets
+the same validation; a declared checklist or gate pass becomes the message that
+goes to customs.
 """
 
 from __future__ import annotations
@@ -14,13 +14,20 @@ from typing import Any
 from uuid import UUID
 
 from aggregates.checklist.model import Checklist, ChecklistLine
+from aggregates.common.errors import ValidationError
+from aggregates.common.idempotency import Outcome
+from aggregates.gate_pass.model import GatePass, GatePassLine
 from aggregates.zone import Zone
-from bonded.errors import BackboneError
-from gateway.customs.inv101 import read_inv101
+from bonded.errors import BackboneError, MessageError
+from gateway.customs.declarations import message_type_of, read_inv101, read_sas121
 from schemas.declarations import (
     ChecklistDeclaration,
     ChecklistHeadWire,
     ChecklistLineWire,
+    GatePassDeclaration,
+    GatePassGoodsWire,
+    GatePassHeadWire,
+    RelatedBillWire,
 )
 
 
@@ -77,26 +84,60 @@ def checklist_command(message: ChecklistDeclaration) -> dict[str, Any]:
     }
 
 
-def import_checklist(zone: Zone, raw: bytes, may_act_for: Any) -> ImportResult:
-    """Create (and, if asked, declare) the checklist of one INV101 message."""
-    message = read_inv101(raw)
-    head = message.head
-    if not may_act_for(head.operating_customs_code):
+RELATED_KINDS = {"1": "checklist", "2": "stock slip", "3": "delivery order"}
+
+
+def import_document(zone: Zone, raw: bytes, may_act_for: Any) -> ImportResult:
+    """Create (and, if asked, declare) the document of one import-dialect message.
+
+    TODO: SAS101, SAS111, BWS101 and SAS131 are refused until their readers
+    exist; ERPs that send business forms, stock slips, ledgers or vehicles need
+    them first.
+    """
+    message_type = message_type_of(raw)
+    if message_type == "INV101":
+        checklist = read_inv101(raw)
+        code, own_no = (
+            checklist.head.operating_customs_code,
+            checklist.head.enterprise_doc_no,
+        )
+        field = "BizopEtpsno"
+
+        def create() -> Outcome:
+            return zone.create_checklist(**checklist_command(checklist))
+
+        message: ChecklistDeclaration | GatePassDeclaration = checklist
+    elif message_type == "SAS121":
+        gate_pass = read_sas121(raw)
+        code, own_no = (
+            gate_pass.head.zone_customs_code,
+            gate_pass.head.enterprise_doc_no,
+        )
+        field = "AreainEtpsno"
+
+        def create() -> Outcome:
+            return zone.create_gate_pass(**gate_pass_command(zone, gate_pass))
+
+        message = gate_pass
+    else:
+        raise MessageError(
+            f"importing {message_type or 'this message'} is not supported; "
+            f"send INV101 or SAS121",
+            field="message_type",
+        )
+    if not may_act_for(code):
         return ImportResult(
-            head.enterprise_doc_no,
-            "refused",
-            reason=f"this key does not act for {head.operating_customs_code}",
-            field="BizopEtpsno",
+            own_no, "refused", reason=f"this key does not act for {code}", field=field
         )
     try:
-        outcome = zone.create_checklist(**checklist_command(message))
+        outcome = create()
         if message.declare:
             zone.declare(
                 outcome.aggregate_id, command_id=f"import/{message.message_id}/declare"
             )
     except BackboneError as refused:
         return ImportResult(
-            head.enterprise_doc_no,
+            own_no,
             "refused",
             rule=getattr(refused, "rule", ""),
             field=getattr(refused, "field", ""),
@@ -105,7 +146,97 @@ def import_checklist(zone: Zone, raw: bytes, may_act_for: Any) -> ImportResult:
     status = "declared" if message.declare else "saved"
     if outcome.replayed:
         status = "already imported"
-    return ImportResult(head.enterprise_doc_no, status, outcome.aggregate_id)
+    return ImportResult(own_no, status, outcome.aggregate_id)
+
+
+def gate_pass_command(zone: Zone, message: GatePassDeclaration) -> dict[str, Any]:
+    """The ``create_gate_pass`` arguments of a SAS121 message.
+
+    Related documents are named by their customs numbers; each must be known.
+    """
+    related = []
+    for row in message.related:
+        kind = RELATED_KINDS.get(row.kind)
+        found = zone.find_by_number(kind, row.number) if kind else None
+        if found is None:
+            raise ValidationError(
+                f"no {kind or 'document'} with number {row.number}",
+                rule="R-GATE-2",
+                field="RtlBillNo",
+            )
+        related.append(found)
+    head = message.head
+    return {
+        "enterprise_doc_no": head.enterprise_doc_no,
+        "zone_customs_code": head.zone_customs_code,
+        "pass_type": head.pass_type,
+        "binding": head.binding,
+        "direction": head.direction,
+        "vehicle_no": head.vehicle_no,
+        "vehicle_weight_kg": head.vehicle_weight_kg,
+        "goods_gross_weight_kg": head.goods_gross_weight_kg or Decimal(0),
+        "related_document_ids": tuple(related),
+        "lines": tuple(
+            GatePassLine(
+                line_no=line.line_no,
+                part_no=line.part_no or "",
+                name=line.name or "",
+                unit=line.unit or "",
+                quantity=line.quantity,
+                related_line_no=line.related_line_no,
+            )
+            for line in message.goods
+        ),
+    }
+
+
+def gate_pass_declaration(
+    gate_pass: GatePass, *, sender_id: str, sent_at: datetime | None = None
+) -> GatePassDeclaration:
+    """The SAS121 that carries a declared gate pass to customs."""
+    head = gate_pass.head
+    zone_enterprise = head.zone_enterprise
+    related = tuple(
+        RelatedBillWire(kind=str(r.kind), number=r.document_no)
+        for r in gate_pass.related
+    )
+    wire_head = GatePassHeadWire(
+        gate_pass_no=gate_pass.document_no,
+        enterprise_doc_no=gate_pass.enterprise_doc_no,
+        pass_type=str(head.pass_type),
+        direction=str(head.direction),
+        binding=str(head.binding) if head.binding else None,
+        related_kind=str(gate_pass.related[0].kind) if gate_pass.related else None,
+        related_nos="\\".join(r.document_no for r in gate_pass.related) or None,
+        zone_customs_code=zone_enterprise.customs_code,
+        zone_name=zone_enterprise.name,
+        zone_credit_code=zone_enterprise.credit_code,
+        vehicle_no=head.vehicle_no,
+        vehicle_weight_kg=Decimal(head.vehicle_weight_kg),
+        goods_gross_weight_kg=Decimal(head.goods_gross_weight_kg),
+        total_weight_kg=head.total_weight_kg,
+    )
+    goods = tuple(
+        GatePassGoodsWire(
+            line_no=line.line_no,
+            related_line_no=line.related_line_no,
+            part_no=line.part_no or None,
+            name=line.name or None,
+            unit=line.unit or None,
+            quantity=Decimal(line.quantity),
+        )
+        for line in gate_pass.lines
+    )
+    return GatePassDeclaration(
+        message_id=gate_pass.enterprise_doc_no,
+        sender_id=sender_id,
+        sent_at=sent_at or datetime.now(UTC).replace(tzinfo=None),
+        head=wire_head,
+        goods=goods,
+        related=related,
+        declare=True,
+        operator_customs_code=zone_enterprise.customs_code,
+    )
 
 
 def checklist_declaration(

@@ -88,3 +88,73 @@ class ChecklistDeclaration(WireModel):
 
 HEAD_ORDER = tuple(f.alias or n for n, f in ChecklistHeadWire.model_fields.items())
 LINE_ORDER = tuple(f.alias or n for n, f in ChecklistLineWire.model_fields.items())
+
+
+class GatePassHeadWire(WireModel):
+    """PassportHead: the head of a SAS121 gate pass declaration."""
+
+    pre_entry_no: str | None = Field(default=None, alias="SeqNo")
+    gate_pass_no: str | None = Field(default=None, alias="PassportNo")
+    enterprise_doc_no: str = Field(alias="EtpsPreentNo", min_length=1, max_length=64)
+    pass_type: str = Field(alias="PassportTypecd", max_length=1)
+    master_customs_code: str | None = Field(default=None, alias="MasterCuscd")
+    request_code: str = Field(default="1", alias="DclTypecd", max_length=1)
+    direction: str = Field(alias="IoTypecd", max_length=1)
+    binding: str | None = Field(default=None, alias="BindTypecd", max_length=1)
+    related_kind: str | None = Field(default=None, alias="RltTbTypecd", max_length=1)
+    related_nos: str | None = Field(default=None, alias="RltNo", max_length=512)
+    zone_customs_code: str = Field(alias="AreainEtpsno", min_length=10, max_length=10)
+    zone_name: str | None = Field(default=None, alias="AreainEtpsNm")
+    zone_credit_code: str | None = Field(default=None, alias="AreainEtpsSccd")
+    vehicle_no: str = Field(alias="VehicleNo", min_length=1, max_length=128)
+    vehicle_weight_kg: Decimal = Field(alias="VehicleWt", allow_inf_nan=False)
+    goods_gross_weight_kg: Decimal | None = Field(
+        default=None, alias="TotalGrossWt", allow_inf_nan=False
+    )
+    total_weight_kg: Decimal | None = Field(
+        default=None, alias="TotalWt", allow_inf_nan=False
+    )
+    note: str | None = Field(default=None, alias="Rmk", max_length=512)
+
+
+class GatePassGoodsWire(WireModel):
+    """PassportList: goods on the vehicle (binding 3 and registered goods)."""
+
+    line_no: int = Field(alias="PassportSeqNo", ge=1)
+    related_line_no: int | None = Field(default=None, alias="RltGdsSeqno", ge=1)
+    part_no: str | None = Field(default=None, alias="GdsMtno", max_length=32)
+    name: str | None = Field(default=None, alias="GdsNm", max_length=512)
+    unit: str | None = Field(default=None, alias="DclUnitcd", max_length=3)
+    quantity: Decimal = Field(alias="DclQty", allow_inf_nan=False, gt=0)
+
+
+class RelatedBillWire(WireModel):
+    """PassportAcmp: a related document (the real tags say Rtl, not Rlt)."""
+
+    kind: str = Field(alias="RtlBillTypecd", max_length=1)
+    number: str = Field(alias="RtlBillNo", min_length=1, max_length=64)
+
+
+class GatePassDeclaration(WireModel):
+    """A SAS121 message: head, goods, related documents, whether to declare."""
+
+    message_id: str = Field(min_length=1, max_length=128)
+    sender_id: str = Field(default="", max_length=32)
+    receiver_id: str = Field(default="DXPEDCSAS0000001", max_length=32)
+    sent_at: datetime | None = None
+    head: GatePassHeadWire
+    goods: tuple[GatePassGoodsWire, ...] = ()
+    related: tuple[RelatedBillWire, ...] = ()
+    declare: bool = True
+    operator_customs_code: str | None = None
+
+
+PASSPORT_HEAD_ORDER = tuple(
+    f.alias or n for n, f in GatePassHeadWire.model_fields.items()
+)
+PASSPORT_GOODS_ORDER = tuple(
+    f.alias or n for n, f in GatePassGoodsWire.model_fields.items()
+)
+PASSPORT_RELATED_ORDER = tuple(
+    f.alias or n for n, f in RelatedBillWire.model_fields.items()
+)

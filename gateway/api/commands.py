@@ -18,12 +18,16 @@ from aggregates.common.documents import CustomsDecision, DecisionOutcome
 from aggregates.common.idempotency import Outcome
 from aggregates.common.values import coded
 from aggregates.delivery_order.model import DeliveryOrderLine
-from aggregates.gate_pass.model import GatePassLine
+from aggregates.gate_pass.model import GatePass, GatePassLine
 from aggregates.ledger.model import LedgerFamily
 from aggregates.stock_slip.model import SlipLine
 from aggregates.zone import Zone
-from gateway.customs.inv101 import write_inv101
-from gateway.imports import checklist_declaration, import_checklist
+from gateway.customs.declarations import write_inv101, write_sas121
+from gateway.imports import (
+    checklist_declaration,
+    gate_pass_declaration,
+    import_document,
+)
 from gateway.inbox import ReceiptInbox
 from gateway.keys import Caller
 from schemas.api import (
@@ -336,15 +340,11 @@ def install_commands(
     async def import_documents(request: Request, caller: Enterprise) -> Any:
         """Documents from an ERP in the import dialect (R-FLOW-4).
 
-        Each document goes through the same validation as the API; the answer
-        says per document what was created or why not. TODO: only the checklist
-        (INV101) is read so far; SAS101, SAS111, SAS121, BWS101 and SAS131 are
-        refused until their readers exist, which ERPs that send them need first.
+        A checklist (INV101) or gate pass (SAS121) goes through the same
+        validation as the API; the answer says what was created or why not.
         """
         raw = await request.body()
-        result = await run_in_threadpool(
-            import_checklist, zone, raw, caller.may_act_for
-        )
+        result = await run_in_threadpool(import_document, zone, raw, caller.may_act_for)
         return {"results": [result.__dict__ | {"document_id": _id(result.document_id)}]}
 
     @api.get(
@@ -358,6 +358,18 @@ def install_commands(
         assert isinstance(checklist, Checklist)
         message = checklist_declaration(checklist, sender_id="DXPENT0000000000")
         return Response(write_inv101(message), media_type="application/xml")
+
+    @api.get(
+        "/v1/gate-passes/{document_id}/customs-message",
+        tags=["customs"],
+        response_class=Response,
+    )
+    def gate_pass_message(document_id: UUID, caller: Enterprise) -> Response:
+        """The SAS121 that carries the gate pass to customs (R-FLOW-1)."""
+        gate_pass = access.document("gate-passes", document_id, caller)
+        assert isinstance(gate_pass, GatePass)
+        message = gate_pass_declaration(gate_pass, sender_id="DXPENT0000000000")
+        return Response(write_sas121(message), media_type="application/xml")
 
     if inbox is not None:
         receipt_inbox = inbox

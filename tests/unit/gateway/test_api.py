@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from bonded.bootstrap import Applications
 from gateway.api.app import ApiServices, create_api
-from gateway.customs.inv101 import read_inv101
+from gateway.customs.declarations import read_inv101, read_sas121
 from gateway.inbox import ReceiptInbox
 from gateway.keys import MemoryKeyStore, Role, create_key, digest
 from gateway.receipt_log import MemoryReceiptLog
@@ -397,3 +397,49 @@ def test_an_enterprise_cannot_reference_another_enterprises_documents_r_doc_12(
     assert on_my_ledger.status_code == 403
     assert slip_on_my_form.status_code == 404
     assert copy_of_mine.status_code == 404
+
+
+def test_an_erp_imports_a_gate_pass_and_it_leaves_as_sas121_r_flow_4(
+    client: Client,
+) -> None:
+    approved_ledger(client)
+    [result] = client.call("POST", "/v1/imports", content=an_erp_checklist()).json()[
+        "results"
+    ]
+    checklist = result["document_id"]
+    client.call(
+        "POST",
+        f"/v1/checklists/{checklist}/decisions",
+        who="customs",
+        key="c-approve",
+        json={"outcome": "approved", "document_no": "QD224426I000000007"},
+    )
+    raw = (SAMPLES / "06-SAS121-passport.xml").read_bytes()
+    raw = raw.replace(b"330246A0Q3", ZONE_CODE.encode())
+    raw = raw.replace(b"QD310925I000004321", b"QD224426I000000007")
+
+    imported = client.call("POST", "/v1/imports", content=raw).json()["results"][0]
+    unknown = client.call(
+        "POST",
+        "/v1/imports",
+        content=raw.replace(b"QD224426I000000007", b"QD224426I000000099").replace(
+            b"202503110003<", b"202503110004<"
+        ),
+    ).json()["results"][0]
+    message = client.call(
+        "GET", f"/v1/gate-passes/{imported['document_id']}/customs-message"
+    )
+    not_supported = client.call(
+        "POST", "/v1/imports", content=raw.replace(b"SAS121<", b"SAS131<")
+    )
+
+    assert imported["status"] == "declared"
+    assert (unknown["status"], unknown["field"], unknown["rule"]) == (
+        "refused",
+        "RtlBillNo",
+        "R-GATE-2",
+    )
+    sent = read_sas121(message.content)
+    assert [(r.kind, r.number) for r in sent.related] == [("1", "QD224426I000000007")]
+    assert sent.head.vehicle_no == "浙B0X123"
+    assert not_supported.status_code == 400

@@ -1,4 +1,4 @@
-"""The checklist declaration (INV101) in the import dialect (R-FLOW-1, R-FLOW-4)."""
+"""Declarations in the import dialect: INV101 and SAS121 (R-FLOW-1, R-FLOW-4)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from bonded.errors import MessageError
-from gateway.customs.inv101 import read_inv101, write_inv101
+from gateway.customs.declarations import (
+    read_inv101,
+    read_sas121,
+    write_inv101,
+    write_sas121,
+)
 from gateway.customs.safe_xml import parse, path
 
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "customs"
@@ -74,3 +79,27 @@ def test_a_broken_declaration_is_refused_naming_the_field(
         read_inv101(INV101.replace(*change))
 
     assert refused.value.field.startswith(field)
+
+
+SAS121 = (SAMPLE / "06-SAS121-passport.xml").read_bytes()
+
+
+def test_the_sample_gate_pass_declaration_is_read_and_round_trips() -> None:
+    message = read_sas121(SAS121)
+
+    again = read_sas121(write_sas121(message))
+
+    assert again == message
+    assert (message.head.pass_type, message.head.binding) == ("2", "2")
+    assert message.head.vehicle_no == "浙B0X123"
+    assert [(r.kind, r.number) for r in message.related] == [
+        ("1", "QD310925I000004321")
+    ]
+    assert message.goods == ()
+
+
+def test_a_message_of_another_type_is_not_read_as_a_gate_pass() -> None:
+    with pytest.raises(MessageError) as refused:
+        read_sas121(INV101)
+
+    assert refused.value.field == "message_type"
