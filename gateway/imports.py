@@ -8,19 +8,30 @@ goes to customs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from aggregates.business_form.rules import FormLine, LedgerRef, MaterialFlag
 from aggregates.checklist.model import Checklist, ChecklistLine
 from aggregates.common.errors import ValidationError
 from aggregates.common.idempotency import Outcome
+from aggregates.common.values import coded
 from aggregates.gate_pass.model import GatePass, GatePassLine
+from aggregates.ledger.model import LedgerFamily
+from aggregates.stock_slip.model import SlipLine
 from aggregates.zone import Zone
 from bonded.errors import BackboneError, MessageError
-from gateway.customs.declarations import message_type_of, read_inv101, read_sas121
+from gateway.customs.declarations import (
+    message_type_of,
+    read_inv101,
+    read_sas101,
+    read_sas111,
+    read_sas121,
+)
 from schemas.declarations import (
+    BusinessFormDeclaration,
     ChecklistDeclaration,
     ChecklistHeadWire,
     ChecklistLineWire,
@@ -28,6 +39,14 @@ from schemas.declarations import (
     GatePassGoodsWire,
     GatePassHeadWire,
     RelatedBillWire,
+    StockSlipDeclaration,
+)
+
+Declaration = (
+    ChecklistDeclaration
+    | GatePassDeclaration
+    | BusinessFormDeclaration
+    | StockSlipDeclaration
 )
 
 
@@ -90,9 +109,8 @@ RELATED_KINDS = {"1": "checklist", "2": "stock slip", "3": "delivery order"}
 def import_document(zone: Zone, raw: bytes, may_act_for: Any) -> ImportResult:
     """Create (and, if asked, declare) the document of one import-dialect message.
 
-    TODO: SAS101, SAS111, BWS101 and SAS131 are refused until their readers
-    exist; ERPs that send business forms, stock slips, ledgers or vehicles need
-    them first.
+    TODO: BWS101 and SAS131 are refused until their readers exist; ERPs that
+    file ledgers or vehicles in bulk need them first.
     """
     message_type = message_type_of(raw)
     if message_type == "INV101":
@@ -106,7 +124,25 @@ def import_document(zone: Zone, raw: bytes, may_act_for: Any) -> ImportResult:
         def create() -> Outcome:
             return zone.create_checklist(**checklist_command(checklist))
 
-        message: ChecklistDeclaration | GatePassDeclaration = checklist
+        message: Declaration = checklist
+    elif message_type == "SAS101":
+        form = read_sas101(raw)
+        code, own_no = form.head.zone_customs_code, form.head.enterprise_doc_no
+        field = "AreainEtpsno"
+
+        def create() -> Outcome:
+            return zone.create_business_form(**business_form_command(zone, form))
+
+        message = form
+    elif message_type == "SAS111":
+        slip = read_sas111(raw)
+        code, own_no = slip.head.zone_customs_code, slip.head.enterprise_doc_no
+        field = "AreainEtpsNo"
+
+        def create() -> Outcome:
+            return zone.create_stock_slip(**stock_slip_command(zone, slip))
+
+        message = slip
     elif message_type == "SAS121":
         gate_pass = read_sas121(raw)
         code, own_no = (
@@ -122,7 +158,7 @@ def import_document(zone: Zone, raw: bytes, may_act_for: Any) -> ImportResult:
     else:
         raise MessageError(
             f"importing {message_type or 'this message'} is not supported; "
-            f"send INV101 or SAS121",
+            f"send INV101, SAS101, SAS111 or SAS121",
             field="message_type",
         )
     if not may_act_for(code):
@@ -147,6 +183,77 @@ def import_document(zone: Zone, raw: bytes, may_act_for: Any) -> ImportResult:
     if outcome.replayed:
         status = "already imported"
     return ImportResult(own_no, status, outcome.aggregate_id)
+
+
+def business_form_command(
+    zone: Zone, message: BusinessFormDeclaration
+) -> dict[str, Any]:
+    """The ``create_business_form`` arguments of a SAS101 message.
+
+    The ledger named by ``AreainOriactNo`` is a logistics ledger of ours if we
+    know its number, otherwise a processing-trade ledger of the sister system.
+    """
+    head = message.head
+    ledger = None
+    if head.ledger_no:
+        ours = zone.find_ledger(head.ledger_no)
+        ledger = LedgerRef(
+            ledger_no=head.ledger_no,
+            family=LedgerFamily.LOGISTICS if ours else LedgerFamily.PROCESSING_TRADE,
+            kind=str(ours.area_type) if ours else "other",
+        )
+    valid = head.valid_until
+    return {
+        "enterprise_doc_no": head.enterprise_doc_no,
+        "business_type": head.business_type,
+        "direction": head.direction,
+        "zone_customs_code": head.zone_customs_code,
+        "master_customs_code": head.master_customs_code,
+        "valid_until": date(int(valid[:4]), int(valid[4:6]), int(valid[6:])),
+        "outside_customs_code": head.outside_customs_code or "",
+        "ledger": ledger,
+        "ledger_flag": head.ledger_flag,
+        "lines": tuple(
+            FormLine(
+                line_no=line.line_no,
+                part_no=line.part_no,
+                hs_code=line.hs_code,
+                name=line.name,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                currency=line.currency,
+                flag=coded(MaterialFlag, line.flag, field="MtpckEndprdTypecd"),
+                ledger_serial=line.ledger_serial,
+            )
+            for line in message.lines
+        ),
+    }
+
+
+def stock_slip_command(zone: Zone, message: StockSlipDeclaration) -> dict[str, Any]:
+    """The ``create_stock_slip`` arguments of a SAS111 message."""
+    form_no = message.head.business_form_no
+    form_id = zone.find_by_number("business form", form_no)
+    if form_id is None:
+        raise ValidationError(
+            f"no approved business form with number {form_no}",
+            rule="R-SLIP-2",
+            field="SasDclNo",
+        )
+    return {
+        "enterprise_doc_no": message.head.enterprise_doc_no,
+        "business_form_id": form_id,
+        "lines": tuple(
+            SlipLine(
+                line_no=line.line_no,
+                form_line_no=line.form_line_no,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+            )
+            for line in message.lines
+        ),
+    }
 
 
 def gate_pass_command(zone: Zone, message: GatePassDeclaration) -> dict[str, Any]:

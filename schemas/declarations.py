@@ -158,3 +158,85 @@ PASSPORT_GOODS_ORDER = tuple(
 PASSPORT_RELATED_ORDER = tuple(
     f.alias or n for n, f in RelatedBillWire.model_fields.items()
 )
+
+
+class BusinessFormHeadWire(WireModel):
+    """AppHead: the head of a SAS101 business form declaration."""
+
+    pre_entry_no: str | None = Field(default=None, alias="SeqNo")
+    business_form_no: str | None = Field(default=None, alias="SasDclNo")
+    master_customs_code: str = Field(alias="MasterCuscd", max_length=4)
+    request_code: str = Field(default="1", alias="DclTypecd", max_length=1)
+    business_type: str = Field(alias="BusinessTypecd", max_length=1)
+    direction: str = Field(alias="DirectionTypecd", max_length=1)
+    ledger_no: str | None = Field(default=None, alias="AreainOriactNo", max_length=64)
+    zone_customs_code: str = Field(alias="AreainEtpsno", min_length=10, max_length=10)
+    outside_customs_code: str | None = Field(default=None, alias="AreaoutEtpsno")
+    valid_until: str = Field(alias="ValidTime", pattern=r"^\d{8}$")
+    enterprise_doc_no: str = Field(alias="EtpsPreentNo", min_length=1, max_length=64)
+    ledger_flag: str | None = Field(default=None, alias="MtpckEndprdTypecd")
+    note: str | None = Field(default=None, alias="Rmk", max_length=512)
+
+
+class BusinessFormGoodsWire(WireModel):
+    """AppGoods: a line of a SAS101 business form declaration."""
+
+    line_no: int = Field(alias="SasDclSeqno", ge=1)
+    ledger_serial: int | None = Field(default=None, alias="OriactGdsSeqno", ge=1)
+    flag: str = Field(default="I", alias="MtpckEndprdTypecd", max_length=1)
+    hs_code: str = Field(alias="Gdecd", max_length=10)
+    name: str = Field(alias="GdsNm", max_length=512)
+    quantity: Decimal = Field(alias="DclQty", allow_inf_nan=False, gt=0)
+    unit: str = Field(alias="DclUnitcd", max_length=3)
+    unit_price: Decimal = Field(alias="DclUprcAmt", allow_inf_nan=False)
+    currency: str = Field(default="142", alias="DclCurrcd", max_length=3)
+    part_no: str = Field(alias="GdsMtno", max_length=32)
+
+
+class BusinessFormDeclaration(WireModel):
+    """A SAS101 message."""
+
+    message_id: str = Field(min_length=1, max_length=128)
+    sender_id: str = Field(default="", max_length=32)
+    receiver_id: str = Field(default="DXPEDCSAS0000001", max_length=32)
+    sent_at: datetime | None = None
+    head: BusinessFormHeadWire
+    lines: tuple[BusinessFormGoodsWire, ...] = Field(min_length=1, max_length=2000)
+    declare: bool = True
+    operator_customs_code: str | None = None
+
+
+class StockSlipHeadWire(WireModel):
+    """StockHead: the head of a SAS111 stock slip declaration."""
+
+    pre_entry_no: str | None = Field(default=None, alias="SeqNo")
+    request_code: str = Field(default="1", alias="DclTypecd", max_length=1)
+    business_form_no: str = Field(alias="SasDclNo", min_length=1, max_length=64)
+    zone_customs_code: str = Field(alias="AreainEtpsNo", min_length=10, max_length=10)
+    master_customs_code: str | None = Field(default=None, alias="MasterCuscd")
+    direction: str | None = Field(default=None, alias="StockTypecd", max_length=1)
+    business_type: str | None = Field(default=None, alias="BusinessTypecd")
+    enterprise_doc_no: str = Field(alias="EtpsPreentNo", min_length=1, max_length=64)
+
+
+class StockSlipGoodsWire(WireModel):
+    """StockGoods: a line of a SAS111 stock slip declaration."""
+
+    line_no: int = Field(alias="SasStockSeqno", ge=1)
+    form_line_no: int = Field(alias="SasDclSeqno", ge=1)
+    part_no: str | None = Field(default=None, alias="GdsMtno", max_length=32)
+    quantity: Decimal = Field(alias="DclQty", allow_inf_nan=False, gt=0)
+    unit_price: Decimal = Field(alias="DclUprcAmt", allow_inf_nan=False)
+
+
+class StockSlipDeclaration(WireModel):
+    """A SAS111 message."""
+
+    message_id: str = Field(min_length=1, max_length=128)
+    sender_id: str = Field(default="", max_length=32)
+    receiver_id: str = Field(default="DXPEDCSAS0000001", max_length=32)
+    sent_at: datetime | None = None
+    head: StockSlipHeadWire
+    lines: tuple[StockSlipGoodsWire, ...] = Field(min_length=1, max_length=2000)
+    declare: bool = True
+    operator_customs_code: str | None = None

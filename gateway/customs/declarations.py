@@ -1,4 +1,7 @@
-"""Declarations in the import dialect: the checklist (INV101) and gate pass (SAS121).
+"""Declarations in the import dialect: INV101, SAS121, SAS101 and SAS111.
+
+The checklist (INV101) and gate pass (SAS121) are read and written; the business
+form (SAS101) and stock slip (SAS111) are read, for imports.
 
 Written as the single window's client files them: ``Signature/Object/Package``
 with an empty signature block, ``EnvelopInfo`` (sic), ``BussinessData`` (sic)
@@ -22,6 +25,9 @@ from schemas.declarations import (
     PASSPORT_GOODS_ORDER,
     PASSPORT_HEAD_ORDER,
     PASSPORT_RELATED_ORDER,
+    BusinessFormDeclaration,
+    BusinessFormGoodsWire,
+    BusinessFormHeadWire,
     ChecklistDeclaration,
     ChecklistHeadWire,
     ChecklistLineWire,
@@ -29,10 +35,18 @@ from schemas.declarations import (
     GatePassGoodsWire,
     GatePassHeadWire,
     RelatedBillWire,
+    StockSlipDeclaration,
+    StockSlipGoodsWire,
+    StockSlipHeadWire,
 )
 
 # Message type → the element that holds the message in BussinessData.
-BODIES = {"INV101": "InvtMessage", "SAS121": "PassPortMessage"}
+BODIES = {
+    "INV101": "InvtMessage",
+    "SAS121": "PassPortMessage",
+    "SAS101": "AppMessage",
+    "SAS111": "StockMessage",
+}
 
 
 def message_type_of(data: bytes | str) -> str:
@@ -119,6 +133,36 @@ def read_sas121(data: bytes | str) -> GatePassDeclaration:
         related=tuple(
             build(RelatedBillWire, texts(row))
             for row in children(message, "PassportAcmp")
+        ),
+    )
+
+
+def read_sas101(data: bytes | str) -> BusinessFormDeclaration:
+    """A SAS101 business form message, or a refusal naming what is wrong."""
+    common, message, _ = _body(data, "SAS101")
+    return build(  # type: ignore[no-any-return]
+        BusinessFormDeclaration,
+        {},
+        **common,
+        head=build(BusinessFormHeadWire, texts(_one(message, "AppHead"))),
+        lines=tuple(
+            build(BusinessFormGoodsWire, texts(line))
+            for line in children(message, "AppGoods")
+        ),
+    )
+
+
+def read_sas111(data: bytes | str) -> StockSlipDeclaration:
+    """A SAS111 stock slip message, or a refusal naming what is wrong."""
+    common, message, _ = _body(data, "SAS111")
+    return build(  # type: ignore[no-any-return]
+        StockSlipDeclaration,
+        {},
+        **common,
+        head=build(StockSlipHeadWire, texts(_one(message, "StockHead"))),
+        lines=tuple(
+            build(StockSlipGoodsWire, texts(line))
+            for line in children(message, "StockGoods")
         ),
     )
 

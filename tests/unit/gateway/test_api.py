@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -18,7 +19,7 @@ from gateway.customs.declarations import read_inv101, read_sas121
 from gateway.inbox import ReceiptInbox
 from gateway.keys import MemoryKeyStore, Role, create_key, digest
 from gateway.receipt_log import MemoryReceiptLog
-from tests.builders import OTHER_CODE, ZONE_CODE
+from tests.builders import OTHER_CODE, OUTSIDE_CODE, ZONE_CODE, posting_line
 from tests.customs_messages import inv201
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "customs"
@@ -443,3 +444,46 @@ def test_an_erp_imports_a_gate_pass_and_it_leaves_as_sas121_r_flow_4(
     assert [(r.kind, r.number) for r in sent.related] == [("1", "QD224426I000000007")]
     assert sent.head.vehicle_no == "浙B0X123"
     assert not_supported.status_code == 400
+
+
+def test_an_erp_imports_a_business_form_then_a_stock_slip_r_flow_4(
+    client: Client,
+) -> None:
+    ledger = approved_ledger(client)
+    client.apps.zone.post_to_ledger(
+        UUID(ledger),
+        checklist_no="TESTQD0001",
+        direction="I",
+        lines=(posting_line("NB-LT-14A", "150"),),
+        posted_on=date(2026, 1, 5),
+    )
+    form = (SAMPLES / "04-SAS101-business-application.xml").read_bytes()
+    form = form.replace(b"330246A0Q3", ZONE_CODE.encode())
+    form = form.replace(b"3301960K7M", OUTSIDE_CODE.encode())
+    form = form.replace(b"T3109W000123", b"TESTL000001")
+    form = form.replace(b"<OriactGdsSeqno>15<", b"<OriactGdsSeqno>1<")
+    form = form.replace(b"<ValidTime>20250930<", b"<ValidTime>20300930<")
+    slip = (SAMPLES / "05-SAS111-stock-out-slip.xml").read_bytes()
+    slip = slip.replace(b"330246A0Q3", ZONE_CODE.encode())
+
+    early_slip = client.call("POST", "/v1/imports", content=slip).json()["results"][0]
+    [imported_form] = client.call("POST", "/v1/imports", content=form).json()["results"]
+    client.call(
+        "POST",
+        f"/v1/business-forms/{imported_form['document_id']}/decisions",
+        who="customs",
+        key="form-approve",
+        json={
+            "outcome": "approved",
+            "document_no": "SBB3109A250300000012",
+            "deposit": "20000",
+        },
+    )
+    [imported_slip] = client.call("POST", "/v1/imports", content=slip).json()["results"]
+
+    assert (early_slip["status"], early_slip["field"]) == ("refused", "SasDclNo")
+    assert imported_form["status"] == "declared", imported_form
+    assert imported_slip["status"] == "declared", imported_slip
+    form_state = client.apps.zone.get_business_form(UUID(imported_form["document_id"]))
+    assert form_state.claimed(1) == 25
+    assert form_state.lines[0].part_no == "NB-LT-14A"

@@ -1,4 +1,4 @@
-"""Declarations in the import dialect: INV101 and SAS121 (R-FLOW-1, R-FLOW-4)."""
+"""Declarations in the import dialect: INV101, SAS121, SAS101, SAS111 (R-FLOW-1, 4)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pytest
 from bonded.errors import MessageError
 from gateway.customs.declarations import (
     read_inv101,
+    read_sas101,
+    read_sas111,
     read_sas121,
     write_inv101,
     write_sas121,
@@ -103,3 +105,14 @@ def test_a_message_of_another_type_is_not_read_as_a_gate_pass() -> None:
         read_sas121(INV101)
 
     assert refused.value.field == "message_type"
+
+
+def test_the_sample_business_form_and_stock_slip_are_read() -> None:
+    form = read_sas101((SAMPLE / "04-SAS101-business-application.xml").read_bytes())
+    slip = read_sas111((SAMPLE / "05-SAS111-stock-out-slip.xml").read_bytes())
+
+    assert (form.head.business_type, form.head.direction) == ("A", "E")
+    assert form.head.valid_until == "20250930"
+    assert [(line.line_no, line.quantity) for line in form.lines] == [(1, 150)]
+    assert slip.head.business_form_no == "SBB3109A250300000012"
+    assert [(line.form_line_no, line.quantity) for line in slip.lines] == [(1, 25)]
