@@ -103,67 +103,70 @@ def _one(message: Any, tag: str) -> Any:
     return found[0]
 
 
-def read_inv101(data: bytes | str) -> ChecklistDeclaration:
-    """An INV101 message, or a refusal naming what is wrong."""
-    common, message, _ = _body(data, "INV101")
-    return build(  # type: ignore[no-any-return]
-        ChecklistDeclaration,
+def _read(
+    data: bytes | str,
+    message_type: str,
+    model: type[Any],
+    head: tuple[str, type[Any]],
+    **groups: tuple[str, type[Any]],
+) -> Any:
+    """A message of the type: its head and its repeated groups, each by its tag."""
+    common, message, _ = _body(data, message_type)
+    head_tag, head_model = head
+    return build(
+        model,
         {},
         **common,
-        head=build(ChecklistHeadWire, texts(_one(message, "InvtHeadType"))),
-        lines=tuple(
-            build(ChecklistLineWire, texts(line))
-            for line in children(message, "InvtListType")
-        ),
+        head=build(head_model, texts(_one(message, head_tag))),
+        **{
+            name: tuple(build(group, texts(row)) for row in children(message, tag))
+            for name, (tag, group) in groups.items()
+        },
+    )
+
+
+def read_inv101(data: bytes | str) -> ChecklistDeclaration:
+    """An INV101 checklist message, or a refusal naming what is wrong."""
+    return _read(  # type: ignore[no-any-return]
+        data,
+        "INV101",
+        ChecklistDeclaration,
+        ("InvtHeadType", ChecklistHeadWire),
+        lines=("InvtListType", ChecklistLineWire),
     )
 
 
 def read_sas121(data: bytes | str) -> GatePassDeclaration:
-    """A SAS121 message, or a refusal naming what is wrong."""
-    common, message, _ = _body(data, "SAS121")
-    return build(  # type: ignore[no-any-return]
+    """A SAS121 gate pass message, or a refusal naming what is wrong."""
+    return _read(  # type: ignore[no-any-return]
+        data,
+        "SAS121",
         GatePassDeclaration,
-        {},
-        **common,
-        head=build(GatePassHeadWire, texts(_one(message, "PassportHead"))),
-        goods=tuple(
-            build(GatePassGoodsWire, texts(line))
-            for line in children(message, "PassportList")
-        ),
-        related=tuple(
-            build(RelatedBillWire, texts(row))
-            for row in children(message, "PassportAcmp")
-        ),
+        ("PassportHead", GatePassHeadWire),
+        goods=("PassportList", GatePassGoodsWire),
+        related=("PassportAcmp", RelatedBillWire),
     )
 
 
 def read_sas101(data: bytes | str) -> BusinessFormDeclaration:
     """A SAS101 business form message, or a refusal naming what is wrong."""
-    common, message, _ = _body(data, "SAS101")
-    return build(  # type: ignore[no-any-return]
+    return _read(  # type: ignore[no-any-return]
+        data,
+        "SAS101",
         BusinessFormDeclaration,
-        {},
-        **common,
-        head=build(BusinessFormHeadWire, texts(_one(message, "AppHead"))),
-        lines=tuple(
-            build(BusinessFormGoodsWire, texts(line))
-            for line in children(message, "AppGoods")
-        ),
+        ("AppHead", BusinessFormHeadWire),
+        lines=("AppGoods", BusinessFormGoodsWire),
     )
 
 
 def read_sas111(data: bytes | str) -> StockSlipDeclaration:
     """A SAS111 stock slip message, or a refusal naming what is wrong."""
-    common, message, _ = _body(data, "SAS111")
-    return build(  # type: ignore[no-any-return]
+    return _read(  # type: ignore[no-any-return]
+        data,
+        "SAS111",
         StockSlipDeclaration,
-        {},
-        **common,
-        head=build(StockSlipHeadWire, texts(_one(message, "StockHead"))),
-        lines=tuple(
-            build(StockSlipGoodsWire, texts(line))
-            for line in children(message, "StockGoods")
-        ),
+        ("StockHead", StockSlipHeadWire),
+        lines=("StockGoods", StockSlipGoodsWire),
     )
 
 
