@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     relay_poll_interval: float = Field(
         default=0.05, gt=0, description="Seconds between reads of an idle log."
     )
+    single_window_dir: str = Field(
+        default="",
+        description="Folder of the single window client's OutBox/InBox; empty "
+        "forwards nothing to customs.",
+    )
     subcentre_url: str = Field(
         default="",
         description="Endpoint of the data sub-centre; empty delivers nothing (the "

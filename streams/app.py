@@ -19,6 +19,7 @@ import faust
 from pydantic import ValidationError
 
 from bonded.bootstrap import Applications
+from gateway.forwarder import Forwarder
 from gateway.subcentre import SubcentreClient
 from projections.postgres import ProjectionStore
 from schemas.events import DEAD_LETTER_TOPIC, EventMessage, topic_names
@@ -38,6 +39,7 @@ class WorkerParts:
     applications: Applications
     store: ProjectionStore
     positions: PositionStore
+    forwarder: Forwarder | None = None
 
 
 def create_app(parts: WorkerParts) -> faust.App:
@@ -110,7 +112,15 @@ def create_app(parts: WorkerParts) -> faust.App:
     return app
 
 
+FORWARDED = {"Checklist.Declared", "GatePass.Declared"}
+
+
 def handle(parts: WorkerParts, message: EventMessage) -> None:
-    """Apply a message to the projections, then let the process manager react."""
+    """Apply a message to the projections, then let the process manager react.
+
+    A declaration of a checklist or gate pass is forwarded to customs.
+    """
     parts.store.apply(message)
     react(parts.applications.zone, message)
+    if parts.forwarder is not None and message.event_type in FORWARDED:
+        parts.forwarder.forward(message.aggregate_id, message.aggregate_version)

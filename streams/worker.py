@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 import faust
 
 from bonded.bootstrap import build_applications, store_env
+from gateway.customs.filedrop import FileDrop
+from gateway.forwarder import Forwarder, PostgresForwardedLog
+from gateway.receipt_log import PostgresReceiptLog
 from projections.postgres import ProjectionStore
 from schemas.settings import Settings
 from streams.app import WorkerParts, create_app
@@ -25,7 +29,16 @@ def build_parts(settings: Settings) -> WorkerParts:
     store.create_tables()
     positions = PositionStore(settings.database_url, settings.database_schema)
     positions.create_table()
-    return WorkerParts(settings, applications, store, positions)
+    forwarder = None
+    if settings.single_window_dir:
+        schema = settings.database_schema
+        forwarder = Forwarder(
+            applications.zone,
+            FileDrop(Path(settings.single_window_dir)),
+            PostgresReceiptLog(settings.database_url, schema=schema),
+            PostgresForwardedLog(settings.database_url, schema=schema),
+        )
+    return WorkerParts(settings, applications, store, positions, forwarder)
 
 
 def run_worker(settings: Settings, loglevel: str = "warning") -> None:

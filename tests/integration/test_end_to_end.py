@@ -99,6 +99,7 @@ def test_a_portal_and_simulated_customs_from_ledger_to_posted_stock(
             "BONDED_CONSUMER_GROUP": f"e2e-{schema}",
             "BONDED_TOPIC_PREFIX": f"{schema}.",
             "BONDED_SUBCENTRE_URL": subcentre_url,
+            "BONDED_SINGLE_WINDOW_DIR": str(tmp_path / "single-window"),
         },
         tmp_path / "worker.log",
     )
@@ -209,6 +210,11 @@ def test_a_portal_and_simulated_customs_from_ledger_to_posted_stock(
         store.close()
         apps.close()
 
+    outbox = sorted(p.name for p in (tmp_path / "single-window" / "OutBox").iterdir())
+    assert [name.split("_")[:2] for name in outbox] == [
+        ["INV101", "E2E-C1"],
+        ["SAS121", "E2E-G1"],
+    ]
     assert line["part_no"] == "E2E-A" and line["booked_in"] == "0"
     assert history[0][0].startswith("pm/post-checklist/")
     assert len(received.received) == queued and received.repeats == 0

@@ -1,0 +1,136 @@
+"""The forwarder: declared documents leave for customs in the import dialect (R-FLOW-1).
+
+When a checklist or gate pass is declared, its message (INV101, SAS121) is dropped
+into the single window client's ``OutBox`` and the enterprise number it travels
+under is remembered, so that the client's acknowledgement finds its document.
+Each declaration is forwarded once: the document id and the version of its
+declaration are claimed before the file is written, so a redelivered event does
+not send the declaration twice (customs would refuse the repeat, and its refusal
+must not touch the document).
+
+TODO: business forms, stock slips, ledgers and vehicles have no outbound writer
+yet (SAS101, SAS111, BWS101, SAS131); until they do, their declarations wait for
+customs to learn of them another way (the simulator reads them from the
+projections).
+
+TODO: a crash between the claim and the file write leaves that declaration
+unsent (at most once, never twice); list claimed declarations without a file in
+``bonded status`` before the forwarder runs unattended.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Protocol
+from uuid import UUID
+
+from aggregates.checklist.model import Checklist
+from aggregates.common.lifecycle import Request, State
+from aggregates.gate_pass.model import GatePass
+from aggregates.zone import Zone
+from gateway.customs.declarations import write_inv101, write_sas121
+from gateway.customs.filedrop import FileDrop
+from gateway.imports import checklist_declaration, gate_pass_declaration
+from gateway.receipt_log import ReceiptLog
+from gateway.storage import schema_pool
+
+DDL = """
+CREATE TABLE IF NOT EXISTS customs_forwarded (
+    document_id uuid NOT NULL,
+    version integer NOT NULL,
+    file_name text NOT NULL,
+    forwarded_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (document_id, version)
+);
+"""
+
+
+class ForwardedLog(Protocol):
+    """Which declarations were forwarded."""
+
+    def claim(self, document_id: UUID, version: int, file_name: str) -> bool:
+        """Claim a declaration for forwarding; False if it was forwarded before."""
+        ...
+
+
+class MemoryForwardedLog:
+    """Forwarded declarations in memory, for tests."""
+
+    def __init__(self) -> None:
+        self.forwarded: dict[tuple[UUID, int], str] = {}
+
+    def claim(self, document_id: UUID, version: int, file_name: str) -> bool:
+        """Claim a declaration for forwarding; False if it was forwarded before."""
+        if (document_id, version) in self.forwarded:
+            return False
+        self.forwarded[(document_id, version)] = file_name
+        return True
+
+
+class PostgresForwardedLog:
+    """Forwarded declarations in PostgreSQL."""
+
+    def __init__(self, database_url: str, *, schema: str = "") -> None:
+        self.pool = schema_pool(database_url, schema, DDL, "bonded-forwarded-ddl")
+
+    def claim(self, document_id: UUID, version: int, file_name: str) -> bool:
+        """Claim a declaration for forwarding; False if it was forwarded before."""
+        with self.pool.connection() as conn:
+            row = conn.execute(
+                "INSERT INTO customs_forwarded (document_id, version, file_name) "
+                "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING version",
+                (document_id, version, file_name),
+            ).fetchone()
+        return row is not None
+
+    def close(self) -> None:
+        """Close the connections."""
+        self.pool.close()
+
+
+class Forwarder:
+    """Drop declared checklists and gate passes into the single window's OutBox."""
+
+    def __init__(
+        self,
+        zone: Zone,
+        drop: FileDrop,
+        receipts: ReceiptLog,
+        forwarded: ForwardedLog,
+        *,
+        sender_id: str = "DXPENT0000000000",
+    ) -> None:
+        self.zone = zone
+        self.drop = drop
+        self.receipts = receipts
+        self.forwarded = forwarded
+        self.sender_id = sender_id
+
+    def forward(self, document_id: UUID, declared_version: int) -> Path | None:
+        """Forward the declaration made at ``declared_version``, once."""
+        document = self.zone.get_document(document_id)
+        if (
+            document.state is not State.DECLARED
+            or document.request is not Request.FILING
+        ):
+            return None
+        if isinstance(document, Checklist):
+            message_type = "INV101"
+            content = write_inv101(
+                checklist_declaration(document, sender_id=self.sender_id)
+            )
+        elif isinstance(document, GatePass):
+            message_type = "SAS121"
+            content = write_sas121(
+                gate_pass_declaration(document, sender_id=self.sender_id)
+            )
+        else:
+            return None
+        own_no = document.enterprise_doc_no
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", own_no)
+        name = f"{message_type}_{safe}_{declared_version}.xml"
+        if not self.forwarded.claim(document.id, declared_version, name):
+            return None
+        self.receipts.remember_outbound(own_no, document.id)
+        return self.drop.drop(name, content)

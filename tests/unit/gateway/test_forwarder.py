@@ -1,0 +1,77 @@
+"""Declared documents leave for customs once, in the import dialect (R-FLOW-1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bonded.bootstrap import Applications
+from gateway.customs.declarations import read_inv101, read_sas121
+from gateway.customs.filedrop import FileDrop
+from gateway.forwarder import Forwarder, MemoryForwardedLog
+from gateway.inbox import ReceiptInbox
+from gateway.receipt_log import MemoryReceiptLog
+from tests.builders import (
+    a_checklist,
+    a_checklist_line,
+    a_gate_pass,
+    an_approved_checklist,
+    an_approved_ledger,
+    reject,
+)
+from tests.customs_messages import acknowledgement
+
+
+def test_a_declared_checklist_is_dropped_once_and_its_ack_finds_it(
+    apps: Applications, tmp_path: Path
+) -> None:
+    an_approved_ledger(apps)
+    checklist = a_checklist(apps, "TEST-C/1", "I", (a_checklist_line(1, "A", "5"),))
+    drop = FileDrop(tmp_path)
+    receipts = MemoryReceiptLog()
+    forwarder = Forwarder(apps.zone, drop, receipts, MemoryForwardedLog())
+    draft = forwarder.forward(checklist, 1)
+    apps.zone.declare(checklist, command_id="d1")
+    version = apps.zone.get_checklist(checklist).version
+
+    first = forwarder.forward(checklist, version)
+    again = forwarder.forward(checklist, version)
+    apps.zone.record_decision(checklist, reject(), command_id="r1")
+    apps.zone.declare(checklist, command_id="d2")
+    redeclared = forwarder.forward(
+        checklist, apps.zone.get_checklist(checklist).version
+    )
+    ack = ReceiptInbox(apps.zone, receipts).receive(
+        acknowledgement("TEST-C/1", "202600000000000077")
+    )
+
+    assert draft is None and again is None
+    assert first is not None and first.name == f"INV101_TEST-C_1_{version}.xml"
+    assert read_inv101(first.read_bytes()).head.enterprise_doc_no == "TEST-C/1"
+    assert redeclared is not None and redeclared != first
+    assert ack.status == "applied" and ack.document_id == checklist
+    assert apps.zone.find_by_number("checklist/pre-entry", "202600000000000077") == (
+        checklist
+    )
+
+
+def test_a_declared_gate_pass_leaves_as_sas121(
+    apps: Applications, tmp_path: Path
+) -> None:
+    an_approved_ledger(apps)
+    checklist = an_approved_checklist(
+        apps, "TEST-C1", "I", (a_checklist_line(1, "A", "5"),), declared=False
+    )
+    gate_pass = a_gate_pass(apps, "TEST-GP1", (checklist,), pass_type="4")
+    apps.zone.declare(gate_pass, command_id="g")
+    forwarder = Forwarder(
+        apps.zone, FileDrop(tmp_path), MemoryReceiptLog(), MemoryForwardedLog()
+    )
+
+    dropped = forwarder.forward(gate_pass, apps.zone.get_gate_pass(gate_pass).version)
+
+    assert dropped is not None
+    message = read_sas121(dropped.read_bytes())
+    assert message.head.enterprise_doc_no == "TEST-GP1"
+    assert [r.number for r in message.related] == [
+        apps.zone.get_checklist(checklist).document_no
+    ]
