@@ -7,11 +7,16 @@ goes to customs.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
+
+from lxml import etree
+from pydantic import ValidationError as PydanticValidationError
 
 from aggregates.business_form.rules import FormLine, LedgerRef, MaterialFlag
 from aggregates.checklist.model import Checklist, ChecklistLine
@@ -30,6 +35,7 @@ from gateway.customs.declarations import (
     read_sas111,
     read_sas121,
 )
+from gateway.customs.safe_xml import name_of, parse
 from schemas.declarations import (
     BusinessFormDeclaration,
     ChecklistDeclaration,
@@ -106,67 +112,125 @@ def checklist_command(message: ChecklistDeclaration) -> dict[str, Any]:
 RELATED_KINDS = {"1": "checklist", "2": "stock slip", "3": "delivery order"}
 
 
-def import_document(zone: Zone, raw: bytes, may_act_for: Any) -> ImportResult:
-    """Create (and, if asked, declare) the document of one import-dialect message.
+# Message type → its wire model, the enterprise code field and its wire name.
+MESSAGES: dict[str, tuple[type[Any], str, str]] = {
+    "INV101": (ChecklistDeclaration, "operating_customs_code", "BizopEtpsno"),
+    "SAS101": (BusinessFormDeclaration, "zone_customs_code", "AreainEtpsno"),
+    "SAS111": (StockSlipDeclaration, "zone_customs_code", "AreainEtpsNo"),
+    "SAS121": (GatePassDeclaration, "zone_customs_code", "AreainEtpsno"),
+}
+READERS: dict[str, Callable[[bytes], Any]] = {
+    "INV101": read_inv101,
+    "SAS101": read_sas101,
+    "SAS111": read_sas111,
+    "SAS121": read_sas121,
+}
+MAX_BATCH = 500
 
-    TODO: BWS101 and SAS131 are refused until their readers exist; ERPs that
-    file ledgers or vehicles in bulk need them first.
-    """
-    message_type = message_type_of(raw)
-    if message_type == "INV101":
-        checklist = read_inv101(raw)
-        code, own_no = (
-            checklist.head.operating_customs_code,
-            checklist.head.enterprise_doc_no,
-        )
-        field = "BizopEtpsno"
 
-        def create() -> Outcome:
-            return zone.create_checklist(**checklist_command(checklist))
-
-        message: Declaration = checklist
-    elif message_type == "SAS101":
-        form = read_sas101(raw)
-        code, own_no = form.head.zone_customs_code, form.head.enterprise_doc_no
-        field = "AreainEtpsno"
-
-        def create() -> Outcome:
-            return zone.create_business_form(**business_form_command(zone, form))
-
-        message = form
-    elif message_type == "SAS111":
-        slip = read_sas111(raw)
-        code, own_no = slip.head.zone_customs_code, slip.head.enterprise_doc_no
-        field = "AreainEtpsNo"
-
-        def create() -> Outcome:
-            return zone.create_stock_slip(**stock_slip_command(zone, slip))
-
-        message = slip
-    elif message_type == "SAS121":
-        gate_pass = read_sas121(raw)
-        code, own_no = (
-            gate_pass.head.zone_customs_code,
-            gate_pass.head.enterprise_doc_no,
-        )
-        field = "AreainEtpsno"
-
-        def create() -> Outcome:
-            return zone.create_gate_pass(**gate_pass_command(zone, gate_pass))
-
-        message = gate_pass
-    else:
+def _supported(message_type: str) -> None:
+    if message_type not in MESSAGES:
         raise MessageError(
             f"importing {message_type or 'this message'} is not supported; "
             f"send INV101, SAS101, SAS111 or SAS121",
             field="message_type",
         )
+
+
+def read_messages(raw: bytes) -> list[tuple[str, Any]]:
+    """The declarations of an import, each with its message type.
+
+    One XML message, a ``<Messages>`` batch of them, or their JSON form
+    ``{"messages": [{"message_type": …, …}]}``.
+
+    TODO: BWS101 and SAS131 are refused until their readers exist; ERPs that
+    file ledgers or vehicles in bulk need them first.
+    """
+    if raw.lstrip()[:1] == b"{":
+        return _read_json(raw)
+    root = parse(raw)
+    if name_of(root) != "messages":
+        message_type = message_type_of(raw)
+        _supported(message_type)
+        return [(message_type, READERS[message_type](raw))]
+    items = [item for item in root if isinstance(item.tag, str)]
+    if not 1 <= len(items) <= MAX_BATCH:
+        raise MessageError(
+            f"a batch holds 1 to {MAX_BATCH} messages, got {len(items)}",
+            field="Messages",
+        )
+    found = []
+    for item in items:
+        single = etree.tostring(item)
+        message_type = message_type_of(single)
+        _supported(message_type)
+        found.append((message_type, READERS[message_type](single)))
+    return found
+
+
+def _read_json(raw: bytes) -> list[tuple[str, Any]]:
+    try:
+        document = json.loads(raw)
+    except ValueError as error:
+        raise MessageError(f"not JSON: {error}", field="body") from None
+    messages = document.get("messages") if isinstance(document, dict) else None
+    if not isinstance(messages, list) or not 1 <= len(messages) <= MAX_BATCH:
+        raise MessageError(
+            f'the JSON form is {{"messages": [1 to {MAX_BATCH} messages]}}',
+            field="messages",
+        )
+    found = []
+    for number, item in enumerate(messages):
+        message_type = (
+            str(item.get("message_type", "")) if isinstance(item, dict) else ""
+        )
+        _supported(message_type)
+        model = MESSAGES[message_type][0]
+        body = {k: v for k, v in item.items() if k != "message_type"}
+        try:
+            found.append((message_type, model.model_validate(body)))
+        except PydanticValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise MessageError(
+                f"messages[{number}].{where}: {first['msg']}",
+                field=f"messages[{number}].{where}",
+            ) from None
+    return found
+
+
+def import_documents(zone: Zone, raw: bytes, may_act_for: Any) -> list[ImportResult]:
+    """Create (and, if asked, declare) each document of an import, one by one."""
+    return [
+        import_declaration(zone, message_type, message, may_act_for)
+        for message_type, message in read_messages(raw)
+    ]
+
+
+def import_declaration(
+    zone: Zone, message_type: str, message: Any, may_act_for: Any
+) -> ImportResult:
+    """Create (and, if asked, declare) the document of one declaration."""
+    _, code_field, wire_field = MESSAGES[message_type]
+    code = getattr(message.head, code_field)
+    own_no = message.head.enterprise_doc_no
     if not may_act_for(code):
         return ImportResult(
-            own_no, "refused", reason=f"this key does not act for {code}", field=field
+            own_no,
+            "refused",
+            reason=f"this key does not act for {code}",
+            field=wire_field,
         )
+    creators: dict[str, Callable[[], Outcome]] = {
+        "INV101": lambda: zone.create_checklist(**checklist_command(message)),
+        "SAS101": lambda: zone.create_business_form(
+            **business_form_command(zone, message)
+        ),
+        "SAS111": lambda: zone.create_stock_slip(**stock_slip_command(zone, message)),
+        "SAS121": lambda: zone.create_gate_pass(**gate_pass_command(zone, message)),
+    }
     try:
-        outcome = create()
+        outcome = creators[message_type]()
         if message.declare:
             zone.declare(
                 outcome.aggregate_id, command_id=f"import/{message.message_id}/declare"

@@ -26,7 +26,7 @@ from gateway.customs.declarations import write_inv101, write_sas121
 from gateway.imports import (
     checklist_declaration,
     gate_pass_declaration,
-    import_document,
+    import_documents,
 )
 from gateway.inbox import ReceiptInbox
 from gateway.keys import Caller
@@ -337,15 +337,23 @@ def install_commands(
         return answered(zone.record_inspection(document_id, command_id=idempotency_key))
 
     @api.post("/v1/imports", tags=["imports"])
-    async def import_documents(request: Request, caller: Enterprise) -> Any:
+    async def post_imports(request: Request, caller: Enterprise) -> Any:
         """Documents from an ERP in the import dialect (R-FLOW-4).
 
-        A checklist (INV101) or gate pass (SAS121) goes through the same
-        validation as the API; the answer says what was created or why not.
+        One message, a ``<Messages>`` batch, or the JSON form ``{"messages":
+        [...]}`` of INV101, SAS101, SAS111 or SAS121: each document goes through
+        the same validation as the API; the answer says per document what was
+        created or why not.
         """
         raw = await request.body()
-        result = await run_in_threadpool(import_document, zone, raw, caller.may_act_for)
-        return {"results": [result.__dict__ | {"document_id": _id(result.document_id)}]}
+        results = await run_in_threadpool(
+            import_documents, zone, raw, caller.may_act_for
+        )
+        return {
+            "results": [
+                r.__dict__ | {"document_id": _id(r.document_id)} for r in results
+            ]
+        }
 
     @api.get(
         "/v1/checklists/{document_id}/customs-message",

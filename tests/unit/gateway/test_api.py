@@ -487,3 +487,39 @@ def test_an_erp_imports_a_business_form_then_a_stock_slip_r_flow_4(
     form_state = client.apps.zone.get_business_form(UUID(imported_form["document_id"]))
     assert form_state.claimed(1) == 25
     assert form_state.lines[0].part_no == "NB-LT-14A"
+
+
+def test_many_messages_in_one_import_and_their_json_form_r_flow_4(
+    client: Client,
+) -> None:
+    approved_ledger(client)
+    good = an_erp_checklist()
+    bad = good.replace(b"<SupvModecd>5034", b"<SupvModecd>50").replace(
+        b"I202503100001<", b"I202503100002<"
+    )
+    batch = (
+        b"<Messages>"
+        + good.split(b"?>", 1)[1].split(b"-->", 1)[1]
+        + bad.split(b"?>", 1)[1].split(b"-->", 1)[1]
+        + b"</Messages>"
+    )
+    as_json = read_inv101(good).model_dump(mode="json") | {"message_id": "JSON-1"}
+    as_json["head"] = as_json["head"] | {"enterprise_doc_no": "TEST-JSON-1"}
+
+    batched = client.call("POST", "/v1/imports", content=batch).json()["results"]
+    from_json = client.call(
+        "POST",
+        "/v1/imports",
+        json={"messages": [{"message_type": "INV101", **as_json}]},
+    ).json()["results"]
+    broken_json = client.call(
+        "POST",
+        "/v1/imports",
+        json={"messages": [{"message_type": "INV101", "head": {}, "lines": []}]},
+    )
+
+    assert [r["status"] for r in batched] == ["declared", "refused"]
+    assert batched[1]["field"] == "supervision_mode"
+    assert [r["status"] for r in from_json] == ["declared"]
+    assert broken_json.status_code == 400
+    assert broken_json.json()["error"]["field"].startswith("messages[0].")
