@@ -185,7 +185,10 @@ def test_a_portal_and_simulated_customs_from_ledger_to_posted_stock(
 
             def stock() -> Any:
                 answer = http.get(f"/v1/ledgers/{ledger}/stock", headers=auth).json()
-                return answer if answer and answer[0]["stock"] == "12" else None
+                # The posting's events (increase, booking settled) are applied one
+                # message at a time; wait for the last of them.
+                done = answer and answer[0]["stock"] == "12"
+                return answer if done and answer[0]["booked_in"] == "0" else None
 
             [line] = until(stock, customs.step)
             history = store.query(
