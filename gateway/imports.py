@@ -30,10 +30,12 @@ from aggregates.zone import Zone
 from bonded.errors import BackboneError, MessageError
 from gateway.customs.declarations import (
     message_type_of,
+    read_bws101,
     read_inv101,
     read_sas101,
     read_sas111,
     read_sas121,
+    read_sas131,
 )
 from gateway.customs.safe_xml import name_of, parse
 from schemas.declarations import (
@@ -44,8 +46,10 @@ from schemas.declarations import (
     GatePassDeclaration,
     GatePassGoodsWire,
     GatePassHeadWire,
+    LedgerDeclaration,
     RelatedBillWire,
     StockSlipDeclaration,
+    VehicleDeclaration,
 )
 
 Declaration = (
@@ -118,12 +122,16 @@ MESSAGES: dict[str, tuple[type[Any], str, str]] = {
     "SAS101": (BusinessFormDeclaration, "zone_customs_code", "AreainEtpsno"),
     "SAS111": (StockSlipDeclaration, "zone_customs_code", "AreainEtpsNo"),
     "SAS121": (GatePassDeclaration, "zone_customs_code", "AreainEtpsno"),
+    "BWS101": (LedgerDeclaration, "operating_customs_code", "BizopEtpsno"),
+    "SAS131": (VehicleDeclaration, "owner_customs_code", "etpsno"),
 }
 READERS: dict[str, Callable[[bytes], Any]] = {
     "INV101": read_inv101,
     "SAS101": read_sas101,
     "SAS111": read_sas111,
     "SAS121": read_sas121,
+    "BWS101": read_bws101,
+    "SAS131": read_sas131,
 }
 MAX_BATCH = 500
 
@@ -132,7 +140,7 @@ def _supported(message_type: str) -> None:
     if message_type not in MESSAGES:
         raise MessageError(
             f"importing {message_type or 'this message'} is not supported; "
-            f"send INV101, SAS101, SAS111 or SAS121",
+            f"send INV101, SAS101, SAS111, SAS121, BWS101 or SAS131",
             field="message_type",
         )
 
@@ -142,9 +150,6 @@ def read_messages(raw: bytes) -> list[tuple[str, Any]]:
 
     One XML message, a ``<Messages>`` batch of them, or their JSON form
     ``{"messages": [{"message_type": …, …}]}``.
-
-    TODO: BWS101 and SAS131 are refused until their readers exist; ERPs that
-    file ledgers or vehicles in bulk need them first.
     """
     if raw.lstrip()[:1] == b"{":
         return _read_json(raw)
@@ -228,6 +233,8 @@ def import_declaration(
         ),
         "SAS111": lambda: zone.create_stock_slip(**stock_slip_command(zone, message)),
         "SAS121": lambda: zone.create_gate_pass(**gate_pass_command(zone, message)),
+        "BWS101": lambda: zone.file_ledger(**ledger_command(message)),
+        "SAS131": lambda: zone.file_vehicle(**vehicle_command(message)),
     }
     try:
         outcome = creators[message_type]()
@@ -249,6 +256,43 @@ def import_declaration(
     return ImportResult(own_no, status, outcome.aggregate_id)
 
 
+def _day(text: str) -> date:
+    return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+
+
+def ledger_command(message: LedgerDeclaration) -> dict[str, Any]:
+    """The ``file_ledger`` arguments of a BWS101 filing (no lines: R-LEDGER-2)."""
+    if message.lines:
+        raise ValidationError(
+            "a ledger is filed without lines; lines come from postings",
+            rule="R-LEDGER-2",
+            field="BwlList",
+        )
+    head = message.head
+    return {
+        "enterprise_doc_no": head.enterprise_doc_no,
+        "operating_customs_code": head.operating_customs_code,
+        "master_customs_code": head.master_customs_code,
+        "area_type": head.area_type,
+        "house_no": head.house_no,
+        "house_name": head.house_name,
+        "house_address": head.house_address,
+        "valid_until": _day(head.valid_until),
+    }
+
+
+def vehicle_command(message: VehicleDeclaration) -> dict[str, Any]:
+    """The ``file_vehicle`` arguments of a SAS131 filing, keyed by the plate."""
+    head = message.head
+    return {
+        "enterprise_doc_no": head.vehicle_no,
+        "owner_customs_code": head.owner_customs_code,
+        "vehicle_no": head.vehicle_no,
+        "vehicle_type": head.vehicle_type,
+        "tare_weight_kg": head.tare_weight_kg,
+    }
+
+
 def business_form_command(
     zone: Zone, message: BusinessFormDeclaration
 ) -> dict[str, Any]:
@@ -266,14 +310,13 @@ def business_form_command(
             family=LedgerFamily.LOGISTICS if ours else LedgerFamily.PROCESSING_TRADE,
             kind=str(ours.area_type) if ours else "other",
         )
-    valid = head.valid_until
     return {
         "enterprise_doc_no": head.enterprise_doc_no,
         "business_type": head.business_type,
         "direction": head.direction,
         "zone_customs_code": head.zone_customs_code,
         "master_customs_code": head.master_customs_code,
-        "valid_until": date(int(valid[:4]), int(valid[4:6]), int(valid[6:])),
+        "valid_until": _day(head.valid_until),
         "outside_customs_code": head.outside_customs_code or "",
         "ledger": ledger,
         "ledger_flag": head.ledger_flag,

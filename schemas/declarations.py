@@ -15,6 +15,17 @@ from pydantic import Field
 from schemas.customs import WireModel
 
 
+class Declared(WireModel):
+    """What every declaration carries besides its document: envelope and flag."""
+
+    message_id: str = Field(min_length=1, max_length=128)
+    sender_id: str = Field(default="", max_length=32)
+    receiver_id: str = Field(default="DXPEDCSAS0000001", max_length=32)
+    sent_at: datetime | None = None
+    declare: bool = True
+    operator_customs_code: str | None = None
+
+
 class ChecklistHeadWire(WireModel):
     """InvtHeadType: the head of an INV101 checklist declaration."""
 
@@ -73,17 +84,11 @@ class ChecklistLineWire(WireModel):
     quantity: Decimal = Field(alias="DclQty", allow_inf_nan=False, gt=0)
 
 
-class ChecklistDeclaration(WireModel):
+class ChecklistDeclaration(Declared):
     """An INV101 message: envelope facts, head, lines, and whether to declare."""
 
-    message_id: str = Field(min_length=1, max_length=128)
-    sender_id: str = Field(default="", max_length=32)
-    receiver_id: str = Field(default="DXPEDCSAS0000001", max_length=32)
-    sent_at: datetime | None = None
     head: ChecklistHeadWire
     lines: tuple[ChecklistLineWire, ...] = Field(min_length=1, max_length=2000)
-    declare: bool = True
-    operator_customs_code: str | None = None
 
 
 HEAD_ORDER = tuple(f.alias or n for n, f in ChecklistHeadWire.model_fields.items())
@@ -135,18 +140,12 @@ class RelatedBillWire(WireModel):
     number: str = Field(alias="RtlBillNo", min_length=1, max_length=64)
 
 
-class GatePassDeclaration(WireModel):
+class GatePassDeclaration(Declared):
     """A SAS121 message: head, goods, related documents, whether to declare."""
 
-    message_id: str = Field(min_length=1, max_length=128)
-    sender_id: str = Field(default="", max_length=32)
-    receiver_id: str = Field(default="DXPEDCSAS0000001", max_length=32)
-    sent_at: datetime | None = None
     head: GatePassHeadWire
     goods: tuple[GatePassGoodsWire, ...] = ()
     related: tuple[RelatedBillWire, ...] = ()
-    declare: bool = True
-    operator_customs_code: str | None = None
 
 
 PASSPORT_HEAD_ORDER = tuple(
@@ -193,17 +192,11 @@ class BusinessFormGoodsWire(WireModel):
     part_no: str = Field(alias="GdsMtno", max_length=32)
 
 
-class BusinessFormDeclaration(WireModel):
+class BusinessFormDeclaration(Declared):
     """A SAS101 message."""
 
-    message_id: str = Field(min_length=1, max_length=128)
-    sender_id: str = Field(default="", max_length=32)
-    receiver_id: str = Field(default="DXPEDCSAS0000001", max_length=32)
-    sent_at: datetime | None = None
     head: BusinessFormHeadWire
     lines: tuple[BusinessFormGoodsWire, ...] = Field(min_length=1, max_length=2000)
-    declare: bool = True
-    operator_customs_code: str | None = None
 
 
 class StockSlipHeadWire(WireModel):
@@ -229,14 +222,64 @@ class StockSlipGoodsWire(WireModel):
     unit_price: Decimal = Field(alias="DclUprcAmt", allow_inf_nan=False)
 
 
-class StockSlipDeclaration(WireModel):
+class StockSlipDeclaration(Declared):
     """A SAS111 message."""
 
-    message_id: str = Field(min_length=1, max_length=128)
-    sender_id: str = Field(default="", max_length=32)
-    receiver_id: str = Field(default="DXPEDCSAS0000001", max_length=32)
-    sent_at: datetime | None = None
     head: StockSlipHeadWire
     lines: tuple[StockSlipGoodsWire, ...] = Field(min_length=1, max_length=2000)
-    declare: bool = True
-    operator_customs_code: str | None = None
+
+
+class LedgerHeadWire(WireModel):
+    """BwlHead: the head of a BWS101 logistics ledger filing."""
+
+    pre_entry_no: str | None = Field(default=None, alias="SeqNo")
+    ledger_no: str | None = Field(default=None, alias="BwlNo")
+    enterprise_doc_no: str = Field(alias="EtpsPreentNo", min_length=1, max_length=64)
+    request_code: str = Field(default="1", alias="DclTypeCd", max_length=1)
+    area_type: str = Field(alias="BwlTypeCd", max_length=1)
+    master_customs_code: str = Field(alias="MasterCuscd", max_length=4)
+    operating_customs_code: str = Field(
+        alias="BizopEtpsno", min_length=10, max_length=10
+    )
+    house_no: str = Field(alias="HouseNo", max_length=20)
+    house_name: str = Field(alias="HouseNm", max_length=512)
+    house_address: str = Field(alias="HouseAddress", max_length=100)
+    valid_until: str = Field(alias="FinishValidTime", pattern=r"^\d{8}$")
+
+
+class LedgerLineWire(WireModel):
+    """BwlList: a ledger line; a filing takes none (lines come from postings)."""
+
+    serial: int | None = Field(default=None, alias="GdsSeqNo")
+    part_no: str | None = Field(default=None, alias="GdsMtno", max_length=32)
+
+
+class LedgerDeclaration(Declared):
+    """A BWS101 message (filing only: a ledger is filed without lines)."""
+
+    head: LedgerHeadWire
+    lines: tuple[LedgerLineWire, ...] = ()
+
+
+class VehicleHeadWire(WireModel):
+    """SasVehicleBsc: a SAS131 vehicle filing (HDE names, the only ones known).
+
+    No enterprise number is known for it; the plate is the key.
+    """
+
+    vehicle_no: str = Field(alias="vehicleNo", min_length=1, max_length=64)
+    vehicle_type: str = Field(alias="vehicleTypecd", max_length=1)
+    owner_customs_code: str = Field(alias="etpsno", min_length=10, max_length=10)
+    tare_weight_kg: Decimal = Field(alias="vehicleWt", allow_inf_nan=False, gt=0)
+    request_code: str = Field(default="1", alias="dclTypecd", max_length=1)
+
+    @property
+    def enterprise_doc_no(self) -> str:
+        """A vehicle filing is keyed by its plate."""
+        return self.vehicle_no
+
+
+class VehicleDeclaration(Declared):
+    """A SAS131 message."""
+
+    head: VehicleHeadWire

@@ -34,10 +34,15 @@ from schemas.declarations import (
     GatePassDeclaration,
     GatePassGoodsWire,
     GatePassHeadWire,
+    LedgerDeclaration,
+    LedgerHeadWire,
+    LedgerLineWire,
     RelatedBillWire,
     StockSlipDeclaration,
     StockSlipGoodsWire,
     StockSlipHeadWire,
+    VehicleDeclaration,
+    VehicleHeadWire,
 )
 
 # Message type → the element that holds the message in BussinessData.
@@ -46,6 +51,8 @@ BODIES = {
     "SAS121": "PassPortMessage",
     "SAS101": "AppMessage",
     "SAS111": "StockMessage",
+    "BWS101": "BwlMessage",
+    "SAS131": "VehicleMessage",
 }
 
 
@@ -168,6 +175,26 @@ def read_sas111(data: bytes | str) -> StockSlipDeclaration:
         ("StockHead", StockSlipHeadWire),
         lines=("StockGoods", StockSlipGoodsWire),
     )
+
+
+def read_bws101(data: bytes | str) -> LedgerDeclaration:
+    """A BWS101 ledger filing, or a refusal naming what is wrong."""
+    declaration: LedgerDeclaration = _read(
+        data,
+        "BWS101",
+        LedgerDeclaration,
+        ("BwlHead", LedgerHeadWire),
+        lines=("BwlList", LedgerLineWire),
+    )
+    return declaration
+
+
+def read_sas131(data: bytes | str) -> VehicleDeclaration:
+    """A SAS131 vehicle filing, or a refusal naming what is wrong."""
+    declaration: VehicleDeclaration = _read(
+        data, "SAS131", VehicleDeclaration, ("SasVehicleBsc", VehicleHeadWire)
+    )
+    return declaration
 
 
 def _text(value: Any) -> str:

@@ -13,6 +13,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
+from aggregates.common.lifecycle import State
 from bonded.bootstrap import Applications
 from gateway.api.app import ApiServices, create_api
 from gateway.customs.declarations import read_inv101, read_sas121
@@ -523,3 +524,51 @@ def test_many_messages_in_one_import_and_their_json_form_r_flow_4(
     assert [r["status"] for r in from_json] == ["declared"]
     assert broken_json.status_code == 400
     assert broken_json.json()["error"]["field"].startswith("messages[0].")
+
+
+def test_ledgers_and_vehicles_are_imported_too_r_flow_4(client: Client) -> None:
+    ledger_head = {
+        "enterprise_doc_no": "TEST-L5",
+        "area_type": "Z",
+        "master_customs_code": "2244",
+        "operating_customs_code": ZONE_CODE,
+        "house_no": "TEST-H5",
+        "house_name": "TEST warehouse 5",
+        "house_address": "TEST road 5",
+        "valid_until": "20301231",
+    }
+    vehicle = (
+        "<Package><EnvelopInfo><message_id>V1</message_id>"
+        "<message_type>SAS131</message_type></EnvelopInfo><DataInfo><BussinessData>"
+        "<VehicleMessage><SasVehicleBsc><vehicleNo>TEST-V7</vehicleNo>"
+        f"<vehicleTypecd>1</vehicleTypecd><etpsno>{ZONE_CODE}</etpsno>"
+        "<vehicleWt>8000</vehicleWt></SasVehicleBsc></VehicleMessage>"
+        "<DelcareFlag>0</DelcareFlag></BussinessData></DataInfo></Package>"
+    )
+
+    ledgers = client.call(
+        "POST",
+        "/v1/imports",
+        json={
+            "messages": [
+                {"message_type": "BWS101", "message_id": "B1", "head": ledger_head},
+                {
+                    "message_type": "BWS101",
+                    "message_id": "B2",
+                    "head": ledger_head | {"enterprise_doc_no": "TEST-L6"},
+                    "lines": [{"serial": 1, "part_no": "TEST-A"}],
+                },
+            ]
+        },
+    ).json()["results"]
+    vehicles = client.call("POST", "/v1/imports", content=vehicle.encode()).json()[
+        "results"
+    ]
+
+    assert [(r["status"], r["rule"]) for r in ledgers] == [
+        ("declared", ""),
+        ("refused", "R-LEDGER-2"),
+    ]
+    assert vehicles[0]["status"] == "saved"
+    filed = client.apps.zone.get_vehicle(UUID(vehicles[0]["document_id"]))
+    assert (filed.head.vehicle_no, filed.state) == ("TEST-V7", State.DRAFT)
