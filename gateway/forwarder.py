@@ -1,17 +1,13 @@
 """The forwarder: declared documents leave for customs in the import dialect (R-FLOW-1).
 
-When a checklist or gate pass is declared, its message (INV101, SAS121) is dropped
-into the single window client's ``OutBox`` and the enterprise number it travels
-under is remembered, so that the client's acknowledgement finds its document.
+When a document is declared, its message (INV101, SAS121, SAS101, SAS111,
+BWS101, SAS131) is dropped into the single window client's ``OutBox`` and the
+enterprise number it travels under is remembered, so that the client's
+acknowledgement finds its document. Delivery orders have no customs message.
 Each declaration is forwarded once: the document id and the version of its
 declaration are claimed before the file is written, so a redelivered event does
 not send the declaration twice (customs would refuse the repeat, and its refusal
 must not touch the document).
-
-TODO: business forms, stock slips, ledgers and vehicles have no outbound writer
-yet (SAS101, SAS111, BWS101, SAS131); until they do, their declarations wait for
-customs to learn of them another way (the simulator reads them from the
-projections).
 
 TODO: a crash between the claim and the file write leaves that declaration
 unsent (at most once, never twice); list claimed declarations without a file in
@@ -21,17 +17,36 @@ unsent (at most once, never twice); list claimed declarations without a file in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
+from aggregates.business_form.model import BusinessForm
 from aggregates.checklist.model import Checklist
-from aggregates.common.lifecycle import Request, State
+from aggregates.common.lifecycle import Document, Request, State
 from aggregates.gate_pass.model import GatePass
+from aggregates.ledger.model import Ledger
+from aggregates.stock_slip.model import StockSlip
+from aggregates.vehicle.model import Vehicle
 from aggregates.zone import Zone
-from gateway.customs.declarations import write_inv101, write_sas121
+from gateway.customs.declarations import (
+    write_bws101,
+    write_inv101,
+    write_sas101,
+    write_sas111,
+    write_sas121,
+    write_sas131,
+)
 from gateway.customs.filedrop import FileDrop
-from gateway.imports import checklist_declaration, gate_pass_declaration
+from gateway.imports import (
+    business_form_declaration,
+    checklist_declaration,
+    gate_pass_declaration,
+    ledger_declaration,
+    stock_slip_declaration,
+    vehicle_declaration,
+)
 from gateway.receipt_log import ReceiptLog
 from gateway.storage import schema_pool
 
@@ -89,6 +104,22 @@ class PostgresForwardedLog:
         self.pool.close()
 
 
+def outbound_message(document: Document, sender_id: str) -> tuple[str, bytes] | None:
+    """The message type and import-dialect bytes of a declared document."""
+    writers: list[tuple[type[Any], str, Callable[..., Any], Callable[[Any], bytes]]] = [
+        (Checklist, "INV101", checklist_declaration, write_inv101),
+        (GatePass, "SAS121", gate_pass_declaration, write_sas121),
+        (BusinessForm, "SAS101", business_form_declaration, write_sas101),
+        (StockSlip, "SAS111", stock_slip_declaration, write_sas111),
+        (Ledger, "BWS101", ledger_declaration, write_bws101),
+        (Vehicle, "SAS131", vehicle_declaration, write_sas131),
+    ]
+    for cls, message_type, translate, write in writers:
+        if isinstance(document, cls):
+            return message_type, write(translate(document, sender_id=sender_id))
+    return None
+
+
 class Forwarder:
     """Drop declared checklists and gate passes into the single window's OutBox."""
 
@@ -115,18 +146,10 @@ class Forwarder:
             or document.request is not Request.FILING
         ):
             return None
-        if isinstance(document, Checklist):
-            message_type = "INV101"
-            content = write_inv101(
-                checklist_declaration(document, sender_id=self.sender_id)
-            )
-        elif isinstance(document, GatePass):
-            message_type = "SAS121"
-            content = write_sas121(
-                gate_pass_declaration(document, sender_id=self.sender_id)
-            )
-        else:
+        found = outbound_message(document, self.sender_id)
+        if found is None:
             return None
+        message_type, content = found
         own_no = document.enterprise_doc_no
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", own_no)
         name = f"{message_type}_{safe}_{declared_version}.xml"

@@ -18,14 +18,16 @@ from uuid import UUID
 from lxml import etree
 from pydantic import ValidationError as PydanticValidationError
 
+from aggregates.business_form.model import BusinessForm
 from aggregates.business_form.rules import FormLine, LedgerRef, MaterialFlag
 from aggregates.checklist.model import Checklist, ChecklistLine
 from aggregates.common.errors import ValidationError
 from aggregates.common.idempotency import Outcome
 from aggregates.common.values import coded
 from aggregates.gate_pass.model import GatePass, GatePassLine
-from aggregates.ledger.model import LedgerFamily
-from aggregates.stock_slip.model import SlipLine
+from aggregates.ledger.model import Ledger, LedgerFamily
+from aggregates.stock_slip.model import SlipLine, StockSlip
+from aggregates.vehicle.model import Vehicle
 from aggregates.zone import Zone
 from bonded.errors import BackboneError, MessageError
 from gateway.customs.declarations import (
@@ -40,6 +42,8 @@ from gateway.customs.declarations import (
 from gateway.customs.safe_xml import name_of, parse
 from schemas.declarations import (
     BusinessFormDeclaration,
+    BusinessFormGoodsWire,
+    BusinessFormHeadWire,
     ChecklistDeclaration,
     ChecklistHeadWire,
     ChecklistLineWire,
@@ -47,9 +51,13 @@ from schemas.declarations import (
     GatePassGoodsWire,
     GatePassHeadWire,
     LedgerDeclaration,
+    LedgerHeadWire,
     RelatedBillWire,
     StockSlipDeclaration,
+    StockSlipGoodsWire,
+    StockSlipHeadWire,
     VehicleDeclaration,
+    VehicleHeadWire,
 )
 
 Declaration = (
@@ -517,4 +525,110 @@ def checklist_declaration(
         lines=lines,
         declare=True,
         operator_customs_code=operating.customs_code,
+    )
+
+
+def _envelope(document: Any, sender_id: str) -> dict[str, Any]:
+    return {
+        "message_id": document.enterprise_doc_no,
+        "sender_id": sender_id,
+        "sent_at": datetime.now(UTC).replace(tzinfo=None),
+        "declare": True,
+    }
+
+
+def business_form_declaration(form: BusinessForm, *, sender_id: str) -> Any:
+    """The SAS101 that carries a declared business form to customs."""
+    head = form.head
+    outside = head.outside_enterprise
+    return BusinessFormDeclaration(
+        **_envelope(form, sender_id),
+        operator_customs_code=head.zone_enterprise.customs_code,
+        head=BusinessFormHeadWire(
+            business_form_no=form.document_no,
+            master_customs_code=head.master_customs_code,
+            business_type=str(head.business_type),
+            direction=str(head.direction),
+            ledger_no=head.ledger.ledger_no if head.ledger else None,
+            zone_customs_code=head.zone_enterprise.customs_code,
+            outside_customs_code=outside.customs_code if outside else None,
+            valid_until=head.valid_until.strftime("%Y%m%d"),
+            enterprise_doc_no=form.enterprise_doc_no,
+            ledger_flag=str(head.ledger_flag) if head.ledger_flag else None,
+        ),
+        lines=tuple(
+            BusinessFormGoodsWire(
+                line_no=line.line_no,
+                ledger_serial=line.ledger_serial,
+                flag=str(line.flag),
+                hs_code=line.hs_code,
+                name=line.name,
+                quantity=Decimal(line.quantity),
+                unit=line.unit,
+                unit_price=Decimal(line.unit_price),
+                currency=line.currency,
+                part_no=line.part_no,
+            )
+            for line in form.lines
+        ),
+    )
+
+
+def stock_slip_declaration(slip: StockSlip, *, sender_id: str) -> Any:
+    """The SAS111 that carries a declared stock slip to customs."""
+    head = slip.head
+    return StockSlipDeclaration(
+        **_envelope(slip, sender_id),
+        operator_customs_code=head.zone_enterprise.customs_code,
+        head=StockSlipHeadWire(
+            business_form_no=head.business_form_no,
+            zone_customs_code=head.zone_enterprise.customs_code,
+            direction=str(head.direction),
+            business_type=str(head.business_type),
+            enterprise_doc_no=slip.enterprise_doc_no,
+        ),
+        lines=tuple(
+            StockSlipGoodsWire(
+                line_no=line.line_no,
+                form_line_no=line.form_line_no,
+                quantity=Decimal(line.quantity),
+                unit_price=Decimal(line.unit_price),
+            )
+            for line in slip.lines
+        ),
+    )
+
+
+def ledger_declaration(ledger: Ledger, *, sender_id: str) -> Any:
+    """The BWS101 that carries a declared ledger filing to customs."""
+    head = ledger.head
+    return LedgerDeclaration(
+        **_envelope(ledger, sender_id),
+        operator_customs_code=head.operating_enterprise.customs_code,
+        head=LedgerHeadWire(
+            ledger_no=ledger.document_no,
+            enterprise_doc_no=ledger.enterprise_doc_no,
+            area_type=str(head.area_type),
+            master_customs_code=head.master_customs_code,
+            operating_customs_code=head.operating_enterprise.customs_code,
+            house_no=head.house_no,
+            house_name=head.house_name,
+            house_address=head.house_address,
+            valid_until=head.valid_until.strftime("%Y%m%d"),
+        ),
+    )
+
+
+def vehicle_declaration(vehicle: Vehicle, *, sender_id: str) -> Any:
+    """The SAS131 that carries a declared vehicle filing to customs."""
+    head = vehicle.head
+    return VehicleDeclaration(
+        **_envelope(vehicle, sender_id),
+        operator_customs_code=head.owner.customs_code,
+        head=VehicleHeadWire(
+            vehicle_no=head.vehicle_no,
+            vehicle_type=str(head.vehicle_type),
+            owner_customs_code=head.owner.customs_code,
+            tare_weight_kg=Decimal(head.tare_weight_kg),
+        ),
     )

@@ -22,6 +22,7 @@ from aggregates.common.lifecycle import Document, Request, document_id
 from aggregates.zone import Zone
 from bonded.errors import DomainError
 from gateway.customs.receipts import read_receipt
+from gateway.metrics import RECEIPTS, RECONCILIATION_FINDINGS
 from gateway.receipt_log import ReceiptLog
 from schemas.customs import (
     ApprovalResult,
@@ -85,7 +86,9 @@ class ReceiptInbox:
                 kept.document_id if kept else None,
                 f"already {kept.status if kept else 'kept'}",
             )
-        return self._process(message_id, message_type, receipt)
+        outcome = self._process(message_id, message_type, receipt)
+        RECEIPTS.labels(message_type, outcome.status).inc()
+        return outcome
 
     def remember_outbound(self, enterprise_doc_no: str, document_id: UUID) -> None:
         """Record a document sent to customs; apply an acknowledgement that waited."""
@@ -160,7 +163,13 @@ class ReceiptInbox:
         if isinstance(receipt, PostingReceipt):
             figures = tuple((line.part_no, line.stock) for line in receipt.lines)
             self.zone.reconcile_posting(target, figures, command_id=key)
-            return f"customs' figures of {len(figures)} ledger lines compared"
+            checklist = self.zone.get_checklist(target)
+            ledger = self.zone.get_ledger(checklist.head.ledger_id)
+            RECONCILIATION_FINDINGS.inc(ledger.open_findings)
+            return (
+                f"customs' figures of {len(figures)} ledger lines compared; "
+                f"{ledger.open_findings} differ"
+            )
         if isinstance(receipt, DeclarationReceipt):
             if receipt.manage_result == "1" and receipt.declaration_no:
                 self.zone.record_declaration_generated(

@@ -112,13 +112,23 @@ def create_app(parts: WorkerParts) -> faust.App:
     return app
 
 
-FORWARDED = {"Checklist.Declared", "GatePass.Declared"}
+FORWARDED = {
+    f"{kind}.Declared"
+    for kind in (
+        "Checklist",
+        "GatePass",
+        "BusinessForm",
+        "StockSlip",
+        "Ledger",
+        "Vehicle",
+    )
+}
 
 
 def handle(parts: WorkerParts, message: EventMessage) -> None:
     """Apply a message to the projections, then let the process manager react.
 
-    A declaration of a checklist or gate pass is forwarded to customs.
+    A declaration of a document is forwarded to customs.
     """
     parts.store.apply(message)
     react(parts.applications.zone, message)

@@ -22,6 +22,7 @@ from uuid import UUID
 from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import make_asgi_app
 
 from aggregates.business_form.model import BusinessForm
 from aggregates.checklist.model import Checklist
@@ -152,6 +153,7 @@ def create_api(services: ApiServices) -> FastAPI:
         description="Documents of the bonded zone, customs receipts and queries.",
     )
     errors.install(api)
+    api.mount("/metrics", make_asgi_app())
     zone = services.applications.zone
     access = Access(services.keys, zone)
     anyone = access.caller()

@@ -282,3 +282,41 @@ def write_sas121(message: GatePassDeclaration) -> bytes:
     for row in message.related:
         _fill(body, "PassportAcmp", row, PASSPORT_RELATED_ORDER)
     return _finish(signature, business, body, message, message.head.zone_customs_code)
+
+
+def _order(model: type[Any]) -> tuple[str, ...]:
+    return tuple(f.alias or n for n, f in model.model_fields.items())
+
+
+def write_sas101(message: BusinessFormDeclaration) -> bytes:
+    """The business form declaration as the single window's client files it."""
+    signature, business, body = _signed("SAS101", message)
+    _fill(body, "AppHead", message.head, _order(BusinessFormHeadWire))
+    for line in message.lines:
+        _fill(body, "AppGoods", line, _order(BusinessFormGoodsWire))
+    return _finish(signature, business, body, message, message.head.zone_customs_code)
+
+
+def write_sas111(message: StockSlipDeclaration) -> bytes:
+    """The stock slip declaration as the single window's client files it."""
+    signature, business, body = _signed("SAS111", message)
+    _fill(body, "StockHead", message.head, _order(StockSlipHeadWire))
+    for line in message.lines:
+        _fill(body, "StockGoods", line, _order(StockSlipGoodsWire))
+    return _finish(signature, business, body, message, message.head.zone_customs_code)
+
+
+def write_bws101(message: LedgerDeclaration) -> bytes:
+    """The ledger filing as the single window's client files it (no lines)."""
+    signature, business, body = _signed("BWS101", message)
+    _fill(body, "BwlHead", message.head, _order(LedgerHeadWire))
+    return _finish(
+        signature, business, body, message, message.head.operating_customs_code
+    )
+
+
+def write_sas131(message: VehicleDeclaration) -> bytes:
+    """The vehicle filing (HDE element names, the only ones known)."""
+    signature, business, body = _signed("SAS131", message)
+    _fill(body, "SasVehicleBsc", message.head, _order(VehicleHeadWire))
+    return _finish(signature, business, body, message, message.head.owner_customs_code)

@@ -215,7 +215,12 @@ def test_customs_stock_figures_that_differ_become_findings(world: World) -> None
     replay(world.store, world.apps.all())
     findings = world.get(f"/v1/ledgers/{world.done.ledger_id}/findings")
 
-    assert outcome.status == "applied"
+    metrics = world.http.get("/metrics").text
+    assert outcome.status == "applied" and "1 differ" in outcome.detail
+    assert "bonded_reconciliation_findings_total" in metrics
+    assert 'bonded_customs_receipts_total{message_type="INV211",status="applied"}' in (
+        metrics
+    )
     assert [(f["part_no"], f["ours"], f["customs"]) for f in findings.json()] == [
         ("TEST-P2", "10", "12")
     ]

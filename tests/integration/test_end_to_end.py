@@ -215,6 +215,7 @@ def test_a_portal_and_simulated_customs_from_ledger_to_posted_stock(
 
     outbox = sorted(p.name for p in (tmp_path / "single-window" / "OutBox").iterdir())
     assert [name.split("_")[:2] for name in outbox] == [
+        ["BWS101", "E2E-L1"],
         ["INV101", "E2E-C1"],
         ["SAS121", "E2E-G1"],
     ]

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from bonded.bootstrap import Applications
-from gateway.customs.declarations import read_inv101, read_sas121
+from gateway.customs.declarations import (
+    read_bws101,
+    read_inv101,
+    read_sas101,
+    read_sas111,
+    read_sas121,
+    read_sas131,
+)
 from gateway.customs.filedrop import FileDrop
 from gateway.forwarder import Forwarder, MemoryForwardedLog
 from gateway.inbox import ReceiptInbox
 from gateway.receipt_log import MemoryReceiptLog
 from tests.builders import (
+    ZONE_CODE,
     a_checklist,
     a_checklist_line,
+    a_declared_ledger,
+    a_form_line,
     a_gate_pass,
+    a_slip_line,
     an_approved_checklist,
+    an_approved_form,
     an_approved_ledger,
     reject,
 )
@@ -74,4 +87,55 @@ def test_a_declared_gate_pass_leaves_as_sas121(
     assert message.head.enterprise_doc_no == "TEST-GP1"
     assert [r.number for r in message.related] == [
         apps.zone.get_checklist(checklist).document_no
+    ]
+
+
+def test_every_kind_with_a_customs_message_leaves_in_it_and_reads_back(
+    apps: Applications, tmp_path: Path
+) -> None:
+    ledger = a_declared_ledger(apps, "TEST-L2")
+    form = apps.zone.create_business_form(
+        enterprise_doc_no="TEST-F1",
+        business_type="H",
+        direction="I",
+        zone_customs_code=ZONE_CODE,
+        master_customs_code="2244",
+        valid_until=date(2030, 12, 31),
+        lines=(a_form_line(1),),
+    ).aggregate_id
+    apps.zone.declare(form, command_id="f")
+    vehicle = apps.zone.file_vehicle(
+        enterprise_doc_no="TEST-VEH1",
+        owner_customs_code=ZONE_CODE,
+        vehicle_no="TEST-V1",
+        vehicle_type="1",
+        tare_weight_kg="8000",
+    ).aggregate_id
+    apps.zone.declare(vehicle, command_id="v")
+    slip = apps.zone.create_stock_slip(
+        enterprise_doc_no="TEST-S1",
+        business_form_id=an_approved_form(apps, doc_no="TEST-FORM-2"),
+        lines=(a_slip_line(1, 1, "7"),),
+    ).aggregate_id
+    apps.zone.declare(slip, command_id="s")
+    forwarder = Forwarder(
+        apps.zone, FileDrop(tmp_path), MemoryReceiptLog(), MemoryForwardedLog()
+    )
+
+    dropped = [
+        forwarder.forward(document, apps.zone.get_document(document).version)
+        for document in (ledger, form, vehicle, slip)
+    ]
+
+    assert all(path is not None for path in dropped)
+    ledger_message = read_bws101(dropped[0].read_bytes())  # type: ignore[union-attr]
+    form_message = read_sas101(dropped[1].read_bytes())  # type: ignore[union-attr]
+    vehicle_message = read_sas131(dropped[2].read_bytes())  # type: ignore[union-attr]
+    assert ledger_message.head.enterprise_doc_no == "TEST-L2"
+    assert ledger_message.head.valid_until == "20301231"
+    assert [line.quantity for line in form_message.lines] == [100]
+    assert vehicle_message.head.vehicle_no == "TEST-V1"
+    slip_message = read_sas111(dropped[3].read_bytes())  # type: ignore[union-attr]
+    assert [(line.form_line_no, line.quantity) for line in slip_message.lines] == [
+        (1, 7)
     ]
