@@ -6,13 +6,15 @@ through the same inbox as real receipts: an acknowledgement with an 18-digit
 pre-entry number, then a decision (approve, reject with a reason, or manual
 review first) at the configured rates, with numbers in the real formats (QD…,
 Z…, X…). It then generates and releases the declarations of approved checklists
-(INV202, then the release), and lets approved vehicles through the gate (SAS223,
-one gate or two). Decisions are drawn from a generator seeded per document and
-version, so a run is reproducible whatever the order of steps.
+(INV202, then the release), lets approved vehicles through the gate (SAS223, one
+gate or two), and reports each posting with its ledger's stock (INV211).
+Decisions are drawn from a generator seeded per document and version, so a run
+is reproducible whatever the order of steps.
 
 TODO: the release of a declaration and the decisions on delivery orders have no
-receipt of their own here (the real ones ride on INV201/INV211 and on no customs
-message at all); the simulator issues those as commands until INV211 is read.
+receipt of their own here (the real release rides on INV201/INV211 as
+entryStucd, delivery orders on no customs message); the simulator issues those
+as commands until the inbox derives the release from entryStucd.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from gateway.customs.hde import (
     declaration_receipt,
     document_receipt,
     gate_pass_receipt,
+    posting_receipt,
 )
 from gateway.inbox import ReceiptInbox
 from projections.postgres import ProjectionStore
@@ -86,6 +89,7 @@ class CustomsSimulator:
         self.store = store
         self.policy = policy or SimulatorPolicy()
         self.serial = 0
+        self.posted_reported: set[UUID] = set()
 
     def step(self) -> int:
         """Answer everything that waits for customs now; return the answers sent."""
@@ -100,6 +104,10 @@ class CustomsSimulator:
             "AND state = 'approved'"
         ):
             sent += self._declaration(self.zone.get_checklist(UUID(str(checklist_id))))
+        for (checklist_id,) in self.store.query(
+            "SELECT checklist_id FROM checklist_progress WHERE posted_on IS NOT NULL"
+        ):
+            sent += self._posted(self.zone.get_checklist(UUID(str(checklist_id))))
         for (gate_pass_id,) in self.store.query(
             "SELECT document_id FROM documents WHERE kind = 'gate_pass' "
             "AND state = 'approved'"
@@ -198,6 +206,20 @@ class CustomsSimulator:
                 return 0
             return 1
         return 0
+
+    def _posted(self, checklist: Checklist) -> int:
+        """Report customs' own ledger figures after a posting (INV211)."""
+        if checklist.id in self.posted_reported:
+            return 0
+        self.posted_reported.add(checklist.id)
+        ledger = self.zone.get_ledger(checklist.head.ledger_id)
+        figures = tuple(
+            (line.serial, line.part_no, str(line.stock))
+            for line in sorted(ledger.lines.values(), key=lambda x: x.serial)
+            if any(c.part_no == line.part_no for c in checklist.lines)
+        )
+        self._send(posting_receipt(checklist, figures))
+        return 1
 
     def _gate(self, gate_pass: GatePass) -> int:
         if gate_pass.request is not None or not gate_pass.document_no:

@@ -26,6 +26,7 @@ from prometheus_client import make_asgi_app
 
 from aggregates.business_form.model import BusinessForm
 from aggregates.checklist.model import Checklist
+from aggregates.common.carriage import CarriedDocument
 from aggregates.common.errors import DocumentNotFoundError, ValidationError
 from aggregates.common.idempotency import Outcome
 from aggregates.common.lifecycle import Document
@@ -190,6 +191,27 @@ def create_api(services: ApiServices) -> FastAPI:
         document = access.document(kind, document_id, caller)
         found = document.search_lines(q)
         return [line.__dict__ for line in found]
+
+    @api.get("/v1/{kind}/{document_id}/gate-passes", tags=["documents"])
+    def gate_passes_of(
+        kind: str, document_id: UUID, caller: Annotated[Caller, Depends(anyone)]
+    ) -> list[dict[str, Any]]:
+        """Per line, the gate passes generated for it (R-SLIP-6, R-GATE-12)."""
+        _known(kind)
+        document = access.document(kind, document_id, caller)
+        if not isinstance(document, CarriedDocument):
+            raise DocumentNotFoundError(kind, document_id)
+        return [
+            {
+                "line_no": line.line_no,
+                "quantity": str(line.quantity),
+                "gate_passes": [
+                    {"gate_pass": ref, "quantity": str(quantity)}
+                    for ref, quantity in line.carried
+                ],
+            }
+            for line in document.gate_pass_view()
+        ]
 
     @api.get(
         "/v1/{kind}/{document_id}/print",

@@ -191,6 +191,14 @@ def test_a_portal_and_simulated_customs_from_ledger_to_posted_stock(
                 return answer if done and answer[0]["booked_in"] == "0" else None
 
             [line] = until(stock, customs.step)
+            reported = until(
+                lambda: store.query(
+                    "SELECT status, detail FROM customs_receipts "
+                    "WHERE message_type = 'INV211'"
+                ),
+                customs.step,
+            )
+            findings = http.get(f"/v1/ledgers/{ledger}/findings", headers=auth).json()
             history = store.query(
                 "SELECT cause FROM document_history WHERE aggregate_id = %s "
                 "AND event_type = 'Checklist.Posted'",
@@ -220,6 +228,10 @@ def test_a_portal_and_simulated_customs_from_ledger_to_posted_stock(
         ["SAS121", "E2E-G1"],
     ]
     assert line["part_no"] == "E2E-A" and line["booked_in"] == "0"
+    assert reported == [
+        ("applied", "customs' figures of 1 ledger lines compared; 0 differ")
+    ]
+    assert findings == []
     assert history[0][0].startswith("pm/post-checklist/")
     assert len(received.received) == queued and received.repeats == 0
     types = {body["event_type"] for body in received.received.values()}

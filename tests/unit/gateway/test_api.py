@@ -572,3 +572,49 @@ def test_ledgers_and_vehicles_are_imported_too_r_flow_4(client: Client) -> None:
     assert vehicles[0]["status"] == "saved"
     filed = client.apps.zone.get_vehicle(UUID(vehicles[0]["document_id"]))
     assert (filed.head.vehicle_no, filed.state) == ("TEST-V7", State.DRAFT)
+
+
+def test_gate_passes_generated_for_a_document_per_line_r_slip_6_r_gate_12(
+    client: Client,
+) -> None:
+    approved_ledger(client)
+    [result] = client.call("POST", "/v1/imports", content=an_erp_checklist()).json()[
+        "results"
+    ]
+    checklist = result["document_id"]
+    client.call(
+        "POST",
+        f"/v1/checklists/{checklist}/decisions",
+        who="customs",
+        key="c-ok",
+        json={"outcome": "approved", "document_no": "QD224426I000000008"},
+    )
+    gate_pass = client.call(
+        "POST",
+        "/v1/gate-passes",
+        json={
+            "enterprise_doc_no": "TEST-GP1",
+            "zone_customs_code": ZONE_CODE,
+            "pass_type": "2",
+            "binding": "3",
+            "direction": "I",
+            "vehicle_no": "TEST-V1",
+            "vehicle_weight_kg": "8000",
+            "related_document_ids": [checklist],
+            "lines": [{"line_no": 1, "quantity": "120", "related_line_no": 1}],
+        },
+    ).json()["id"]
+    client.call("POST", f"/v1/gate-passes/{gate_pass}/declare", key="gp-d")
+
+    view = client.call("GET", f"/v1/checklists/{checklist}/gate-passes").json()
+    ledger_view = client.call("GET", f"/v1/ledgers/{checklist}/gate-passes")
+
+    assert view == [
+        {
+            "line_no": 1,
+            "quantity": "200",
+            "gate_passes": [{"gate_pass": "TEST-GP1", "quantity": "120"}],
+        },
+        {"line_no": 2, "quantity": "500", "gate_passes": []},
+    ]
+    assert ledger_view.status_code == 404

@@ -14,6 +14,8 @@ from gateway.customs.declarations import (
     read_sas111,
     read_sas121,
     write_inv101,
+    write_sas101,
+    write_sas111,
     write_sas121,
 )
 from gateway.customs.safe_xml import parse, path
@@ -116,3 +118,11 @@ def test_the_sample_business_form_and_stock_slip_are_read() -> None:
     assert [(line.line_no, line.quantity) for line in form.lines] == [(1, 150)]
     assert slip.head.business_form_no == "SBB3109A250300000012"
     assert [(line.form_line_no, line.quantity) for line in slip.lines] == [(1, 25)]
+
+
+def test_the_business_form_and_stock_slip_samples_round_trip() -> None:
+    form = read_sas101((SAMPLE / "04-SAS101-business-application.xml").read_bytes())
+    slip = read_sas111((SAMPLE / "05-SAS111-stock-out-slip.xml").read_bytes())
+
+    assert read_sas101(write_sas101(form)) == form
+    assert read_sas111(write_sas111(slip)) == slip
