@@ -75,21 +75,15 @@ class FormCommands(LedgerCommands):
         Enterprise codes fill in credit code and name (R-FORM-2, R-DOC-7); ledger
         serials of a logistics ledger fill in the line's goods (R-FORM-5 item 4).
         """
-        head = FormHead(
-            business_type=coded(BusinessType, business_type, field="business_type"),
-            direction=coded(Direction, direction, field="direction"),
-            zone_enterprise=self.register.lookup(
-                zone_customs_code, field="zone_customs_code"
-            ),
+        head = self.form_head(
+            business_type=business_type,
+            direction=direction,
+            zone_customs_code=zone_customs_code,
             master_customs_code=master_customs_code,
             valid_until=valid_until,
-            outside_enterprise=self._optional_enterprise(outside_customs_code),
+            outside_customs_code=outside_customs_code,
             ledger=ledger,
-            ledger_flag=(
-                coded(MaterialFlag, ledger_flag, field="ledger_flag")
-                if ledger_flag
-                else None
-            ),
+            ledger_flag=ledger_flag,
         )
         filled = self._fill_from_ledger(head, tuple(lines))
 
@@ -105,6 +99,36 @@ class FormCommands(LedgerCommands):
                 "create_business_form", head=head, lines=filled, rows=unit_consumptions
             ),
             decide,
+        )
+
+    def form_head(
+        self,
+        *,
+        business_type: BusinessType | str,
+        direction: Direction | str,
+        zone_customs_code: str,
+        master_customs_code: str,
+        valid_until: date,
+        outside_customs_code: str = "",
+        ledger: LedgerRef | None = None,
+        ledger_flag: MaterialFlag | str | None = None,
+    ) -> FormHead:
+        """A form head from codes, enterprises filled in from the register."""
+        return FormHead(
+            business_type=coded(BusinessType, business_type, field="business_type"),
+            direction=coded(Direction, direction, field="direction"),
+            zone_enterprise=self.register.lookup(
+                zone_customs_code, field="zone_customs_code"
+            ),
+            master_customs_code=master_customs_code,
+            valid_until=valid_until,
+            outside_enterprise=self._optional_enterprise(outside_customs_code),
+            ledger=ledger,
+            ledger_flag=(
+                coded(MaterialFlag, ledger_flag, field="ledger_flag")
+                if ledger_flag
+                else None
+            ),
         )
 
     def modify_business_form(

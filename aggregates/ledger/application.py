@@ -70,12 +70,10 @@ class LedgerCommands(DocumentApplication):
         The operating enterprise's customs code fills in its credit code and name
         from the register (R-DOC-7). The enterprise's own number is the key.
         """
-        head = LedgerHead(
-            operating_enterprise=self.register.lookup(
-                operating_customs_code, field="operating_customs_code"
-            ),
+        head = self.ledger_head(
+            operating_customs_code=operating_customs_code,
             master_customs_code=master_customs_code,
-            area_type=coded(AreaType, area_type, field="area_type"),
+            area_type=area_type,
             house_no=house_no,
             house_name=house_name,
             house_address=house_address,
@@ -91,6 +89,32 @@ class LedgerCommands(DocumentApplication):
             f"ledger/{operating_customs_code}/{enterprise_doc_no}",
             fingerprint("file_ledger", head=head),
             decide,
+        )
+
+    def ledger_head(
+        self,
+        *,
+        operating_customs_code: str,
+        master_customs_code: str,
+        area_type: AreaType | str,
+        house_no: str,
+        house_name: str,
+        house_address: str,
+        valid_until: date,
+        storage_period_months: int = 12,
+    ) -> LedgerHead:
+        """A ledger head from codes, the enterprise filled in from the register."""
+        return LedgerHead(
+            operating_enterprise=self.register.lookup(
+                operating_customs_code, field="operating_customs_code"
+            ),
+            master_customs_code=master_customs_code,
+            area_type=coded(AreaType, area_type, field="area_type"),
+            house_no=house_no,
+            house_name=house_name,
+            house_address=house_address,
+            valid_until=valid_until,
+            storage_period_months=storage_period_months,
         )
 
     def copy_ledger(self, ledger_id: UUID, *, enterprise_doc_no: str) -> Outcome:

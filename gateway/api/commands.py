@@ -73,6 +73,16 @@ def answered(outcome: Outcome) -> dict[str, Any]:
     }
 
 
+def _ledger_ref(body: BusinessFormIn) -> LedgerRef | None:
+    if body.ledger is None:
+        return None
+    return LedgerRef(
+        ledger_no=body.ledger.ledger_no,
+        family=coded(LedgerFamily, body.ledger.family, field="ledger.family"),
+        kind=body.ledger.kind,
+    )
+
+
 def _id(value: UUID | None) -> str | None:
     return str(value) if value else None
 
@@ -102,13 +112,7 @@ def install_commands(
     ) -> Any:
         """Save a business form as a draft (R-FORM-1 … 6)."""
         access.enterprise(caller, body.zone_customs_code, "zone_customs_code")
-        ledger = None
-        if body.ledger is not None:
-            ledger = LedgerRef(
-                ledger_no=body.ledger.ledger_no,
-                family=coded(LedgerFamily, body.ledger.family, field="ledger.family"),
-                kind=body.ledger.kind,
-            )
+        ledger = _ledger_ref(body)
         outcome = zone.create_business_form(
             enterprise_doc_no=body.enterprise_doc_no,
             business_type=body.business_type,
@@ -218,6 +222,156 @@ def install_commands(
             lines=tuple(GatePassLine(**line.model_dump()) for line in body.lines),
         )
         return created(outcome, response)
+
+    # Modify a draft, returned or receive-failed document (R-DOC-3): the body is
+    # the creation body; the enterprise and the enterprise's own number stay.
+
+    @api.put("/v1/ledgers/{document_id}", tags=["ledgers"])
+    def modify_ledger(
+        document_id: UUID,
+        body: LedgerIn,
+        idempotency_key: IdempotencyKey,
+        caller: Enterprise,
+    ) -> Any:
+        """Change a modifiable ledger's head (R-DOC-3)."""
+        access.document("ledgers", document_id, caller)
+        fields = body.model_dump(exclude={"enterprise_doc_no"})
+        head = zone.ledger_head(**fields)
+        return answered(
+            zone.modify_ledger(document_id, head, command_id=idempotency_key)
+        )
+
+    @api.put("/v1/business-forms/{document_id}", tags=["business-forms"])
+    def modify_business_form(
+        document_id: UUID,
+        body: BusinessFormIn,
+        idempotency_key: IdempotencyKey,
+        caller: Enterprise,
+    ) -> Any:
+        """Replace the content of a modifiable business form (R-FORM-7)."""
+        access.document("business-forms", document_id, caller)
+        access.enterprise(caller, body.zone_customs_code, "zone_customs_code")
+        head = zone.form_head(
+            business_type=body.business_type,
+            direction=body.direction,
+            zone_customs_code=body.zone_customs_code,
+            master_customs_code=body.master_customs_code,
+            valid_until=body.valid_until,
+            outside_customs_code=body.outside_customs_code,
+            ledger=_ledger_ref(body),
+            ledger_flag=body.ledger_flag,
+        )
+        return answered(
+            zone.modify_business_form(
+                document_id,
+                head=head,
+                lines=tuple(FormLine(**line.model_dump()) for line in body.lines),
+                unit_consumptions=tuple(
+                    UnitConsumption(**row.model_dump())
+                    for row in body.unit_consumptions
+                ),
+                command_id=idempotency_key,
+            )
+        )
+
+    @api.put("/v1/stock-slips/{document_id}", tags=["stock-slips"])
+    def modify_stock_slip(
+        document_id: UUID,
+        body: StockSlipIn,
+        idempotency_key: IdempotencyKey,
+        caller: Enterprise,
+    ) -> Any:
+        """Replace the lines of a modifiable stock slip (R-DOC-3)."""
+        access.document("stock-slips", document_id, caller)
+        lines = tuple(SlipLine(**line.model_dump()) for line in body.lines)
+        return answered(
+            zone.modify_stock_slip(document_id, lines, command_id=idempotency_key)
+        )
+
+    @api.put("/v1/checklists/{document_id}", tags=["checklists"])
+    def modify_checklist(
+        document_id: UUID,
+        body: ChecklistIn,
+        idempotency_key: IdempotencyKey,
+        caller: Enterprise,
+    ) -> Any:
+        """Replace entered head fields and lines of a modifiable checklist."""
+        access.document("checklists", document_id, caller)
+        return answered(
+            zone.modify_checklist(
+                document_id,
+                lines=tuple(ChecklistLine(**line.model_dump()) for line in body.lines),
+                command_id=idempotency_key,
+                checklist_type=body.checklist_type,
+                **{name: getattr(body, name) for name in HEAD_FIELDS},
+            )
+        )
+
+    @api.put("/v1/delivery-orders/{document_id}", tags=["delivery-orders"])
+    def modify_delivery_order(
+        document_id: UUID,
+        body: DeliveryOrderIn,
+        idempotency_key: IdempotencyKey,
+        caller: Enterprise,
+    ) -> Any:
+        """Change a modifiable delivery order (R-DOC-3)."""
+        access.document("delivery-orders", document_id, caller)
+        return answered(
+            zone.modify_delivery_order(
+                document_id,
+                bill_of_lading_no=body.bill_of_lading_no,
+                port_code=body.port_code,
+                lines=tuple(
+                    DeliveryOrderLine(**line.model_dump()) for line in body.lines
+                ),
+                arrival_note=body.arrival_note,
+                command_id=idempotency_key,
+            )
+        )
+
+    @api.put("/v1/vehicles/{document_id}", tags=["vehicles"])
+    def modify_vehicle(
+        document_id: UUID,
+        body: VehicleIn,
+        idempotency_key: IdempotencyKey,
+        caller: Enterprise,
+    ) -> Any:
+        """Change a modifiable vehicle filing (R-DOC-3)."""
+        access.document("vehicles", document_id, caller)
+        return answered(
+            zone.modify_vehicle(
+                document_id,
+                vehicle_no=body.vehicle_no,
+                vehicle_type=body.vehicle_type,
+                tare_weight_kg=body.tare_weight_kg,
+                ic_card_no=body.ic_card_no,
+                command_id=idempotency_key,
+            )
+        )
+
+    @api.put("/v1/gate-passes/{document_id}", tags=["gate-passes"])
+    def modify_gate_pass(
+        document_id: UUID,
+        body: GatePassIn,
+        idempotency_key: IdempotencyKey,
+        caller: Enterprise,
+    ) -> Any:
+        """Replace the content of a modifiable gate pass (R-GATE-1)."""
+        access.document("gate-passes", document_id, caller)
+        return answered(
+            zone.modify_gate_pass(
+                document_id,
+                pass_type=body.pass_type,
+                binding=body.binding,
+                direction=body.direction,
+                vehicle_no=body.vehicle_no,
+                vehicle_weight_kg=body.vehicle_weight_kg,
+                goods_gross_weight_kg=body.goods_gross_weight_kg,
+                related_document_ids=tuple(body.related_document_ids),
+                lines=tuple(GatePassLine(**line.model_dump()) for line in body.lines),
+                command_id=idempotency_key,
+            )
+        )
 
     @api.post("/v1/{kind}/{document_id}/copy", tags=["documents"], status_code=201)
     def copy(

@@ -618,3 +618,29 @@ def test_gate_passes_generated_for_a_document_per_line_r_slip_6_r_gate_12(
         {"line_no": 2, "quantity": "500", "gate_passes": []},
     ]
     assert ledger_view.status_code == 404
+
+
+def test_drafts_are_modified_in_place_and_declared_ones_refuse_r_doc_3(
+    client: Client,
+) -> None:
+    ledger = client.call("POST", "/v1/ledgers", json=LEDGER).json()["id"]
+
+    renamed = client.call(
+        "PUT",
+        f"/v1/ledgers/{ledger}",
+        key="m1",
+        json={**LEDGER, "house_name": "TEST renamed"},
+    )
+    client.call("POST", f"/v1/ledgers/{ledger}/declare", key="d1")
+    refused = client.call(
+        "PUT", f"/v1/ledgers/{ledger}", key="m2", json={**LEDGER, "house_no": "X"}
+    )
+    other = client.call(
+        "PUT", f"/v1/ledgers/{ledger}", who="other", key="m3", json=LEDGER
+    )
+
+    assert renamed.status_code == 200
+    read = client.call("GET", f"/v1/ledgers/{ledger}").json()
+    assert read["head"]["house_name"] == "TEST renamed"
+    assert (refused.status_code, refused.json()["error"]["rule"]) == (409, "R-DOC-3")
+    assert other.status_code == 404
