@@ -225,3 +225,45 @@ def simulate_customs(
         click.echo("stopping")
     finally:
         close()
+
+
+@main.group()
+def customs() -> None:
+    """The customs link."""
+
+
+@customs.command("collect")
+@click.option(
+    "--dir",
+    "folder",
+    default="",
+    help="The single window client's folder (default BONDED_SINGLE_WINDOW_DIR).",
+)
+@click.option("--interval", default=1.0, show_default=True, type=float)
+@click.option("--once", is_flag=True, help="Collect what is there now, then exit.")
+def collect(folder: str, interval: float, once: bool) -> None:
+    """Hand the receipts in the single window's InBox to the receipt inbox."""
+    from pathlib import Path
+
+    from gateway.customs.filedrop import FileDrop
+    from gateway.serve import build_inbox
+
+    settings = _running_settings()
+    root = folder or settings.single_window_dir
+    if not root:
+        raise click.UsageError("give --dir or set BONDED_SINGLE_WINDOW_DIR")
+    _, inbox, _, close = build_inbox(settings)
+    drop = FileDrop(Path(root))
+    try:
+        while True:
+            collected = drop.collect(inbox.receive)
+            if once:
+                click.echo(
+                    f"{len(collected.done)} received, {len(collected.refused)} refused"
+                )
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        close()

@@ -266,3 +266,47 @@ class PostIn(Body):
     """Post a checklist to its ledger."""
 
     posted_on: date
+
+
+class LineChangeIn(Body):
+    """An amendment of a ledger line: HS code and storage period only."""
+
+    part_no: Text
+    hs_code: Code | None = None
+    storage_period_months: int | None = Field(default=None, ge=1, le=120)
+
+
+class LedgerAmendmentIn(LedgerIn):
+    """Amend an approved ledger: a new head and changes to existing lines."""
+
+    line_changes: list[LineChangeIn] = Field(default=[], max_length=2000)
+
+
+class FormAmendmentIn(Body):
+    """Amend an approved business form: lines and unit consumptions only added."""
+
+    lines: list[FormLineIn] = Field(default=[], max_length=2000)
+    unit_consumptions: list[UnitConsumptionIn] = Field(default=[], max_length=2000)
+
+
+class VehicleAmendmentIn(Body):
+    """Amend an approved vehicle filing."""
+
+    vehicle_type: Code
+    tare_weight_kg: Quantity
+    ic_card_no: Text = ""
+
+
+class WriteOffIn(Body):
+    """Declare the write-off (报核) of a period of a ledger."""
+
+    period_start: date
+    period_end: date
+    kind: Annotated[str, Field(pattern="^(normal|supplementary)$")] = "normal"
+
+
+class WriteOffResultIn(Body):
+    """Customs' write-off result."""
+
+    accepted: bool
+    note: Text = ""

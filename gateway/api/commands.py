@@ -19,7 +19,7 @@ from aggregates.common.idempotency import Outcome
 from aggregates.common.values import coded
 from aggregates.delivery_order.model import DeliveryOrderLine
 from aggregates.gate_pass.model import GatePass, GatePassLine
-from aggregates.ledger.model import LedgerFamily
+from aggregates.ledger.model import LedgerFamily, LineChange
 from aggregates.stock_slip.model import SlipLine
 from aggregates.zone import Zone
 from gateway.customs.declarations import write_inv101, write_sas121
@@ -39,12 +39,17 @@ from schemas.api import (
     DecisionIn,
     DeclarationGeneratedIn,
     DeliveryOrderIn,
+    FormAmendmentIn,
     GatePassIn,
+    LedgerAmendmentIn,
     LedgerIn,
     PostIn,
     ReleaseIn,
     StockSlipIn,
+    VehicleAmendmentIn,
     VehicleIn,
+    WriteOffIn,
+    WriteOffResultIn,
 )
 
 if TYPE_CHECKING:
@@ -369,6 +374,119 @@ def install_commands(
                 goods_gross_weight_kg=body.goods_gross_weight_kg,
                 related_document_ids=tuple(body.related_document_ids),
                 lines=tuple(GatePassLine(**line.model_dump()) for line in body.lines),
+                command_id=idempotency_key,
+            )
+        )
+
+    # Requests on approved documents: amendment, close-out, write-off.
+
+    @api.post("/v1/ledgers/{document_id}/amend", tags=["ledgers"])
+    def amend_ledger(
+        document_id: UUID,
+        body: LedgerAmendmentIn,
+        idempotency_key: IdempotencyKey,
+        caller: Enterprise,
+    ) -> Any:
+        """Declare an amendment of an approved ledger (R-LEDGER-3)."""
+        access.document("ledgers", document_id, caller)
+        fields = body.model_dump(exclude={"enterprise_doc_no", "line_changes"})
+        changes = tuple(LineChange(**c.model_dump()) for c in body.line_changes)
+        return answered(
+            zone.amend_ledger(
+                document_id,
+                zone.ledger_head(**fields),
+                changes,
+                command_id=idempotency_key,
+            )
+        )
+
+    @api.post("/v1/ledgers/{document_id}/write-off", tags=["ledgers"])
+    def declare_write_off(
+        document_id: UUID,
+        body: WriteOffIn,
+        idempotency_key: IdempotencyKey,
+        caller: Enterprise,
+    ) -> Any:
+        """Declare the write-off (报核) of a period (R-LEDGER-6)."""
+        access.document("ledgers", document_id, caller)
+        return answered(
+            zone.declare_write_off(
+                document_id,
+                body.period_start,
+                body.period_end,
+                body.kind,
+                command_id=idempotency_key,
+            )
+        )
+
+    @api.post("/v1/ledgers/{document_id}/write-off/result", tags=["customs"])
+    def write_off_result(
+        document_id: UUID,
+        body: WriteOffResultIn,
+        idempotency_key: IdempotencyKey,
+        caller: Customs,
+    ) -> Any:
+        """Customs returns the write-off result (R-LEDGER-6)."""
+        return answered(
+            zone.return_write_off_result(
+                document_id, body.accepted, body.note, command_id=idempotency_key
+            )
+        )
+
+    @api.post("/v1/ledgers/{document_id}/write-off/confirm", tags=["ledgers"])
+    def confirm_write_off(
+        document_id: UUID, idempotency_key: IdempotencyKey, caller: Enterprise
+    ) -> Any:
+        """Confirm an accepted write-off result (核销结果确认, R-LEDGER-6)."""
+        access.document("ledgers", document_id, caller)
+        return answered(
+            zone.confirm_write_off_result(document_id, command_id=idempotency_key)
+        )
+
+    @api.post("/v1/business-forms/{document_id}/amend", tags=["business-forms"])
+    def amend_business_form(
+        document_id: UUID,
+        body: FormAmendmentIn,
+        idempotency_key: IdempotencyKey,
+        caller: Enterprise,
+    ) -> Any:
+        """Declare an amendment that adds lines or unit consumptions (R-FORM-8)."""
+        access.document("business-forms", document_id, caller)
+        return answered(
+            zone.amend_business_form(
+                document_id,
+                lines=tuple(FormLine(**line.model_dump()) for line in body.lines),
+                unit_consumptions=tuple(
+                    UnitConsumption(**row.model_dump())
+                    for row in body.unit_consumptions
+                ),
+                command_id=idempotency_key,
+            )
+        )
+
+    @api.post("/v1/business-forms/{document_id}/close-out", tags=["business-forms"])
+    def close_out(
+        document_id: UUID, idempotency_key: IdempotencyKey, caller: Enterprise
+    ) -> Any:
+        """Ask customs to close out an approved business form (R-FORM-9)."""
+        access.document("business-forms", document_id, caller)
+        return answered(zone.declare_close_out(document_id, command_id=idempotency_key))
+
+    @api.post("/v1/vehicles/{document_id}/amend", tags=["vehicles"])
+    def amend_vehicle(
+        document_id: UUID,
+        body: VehicleAmendmentIn,
+        idempotency_key: IdempotencyKey,
+        caller: Enterprise,
+    ) -> Any:
+        """Declare an amendment of an approved vehicle filing (R-VEH-2)."""
+        access.document("vehicles", document_id, caller)
+        return answered(
+            zone.amend_vehicle(
+                document_id,
+                vehicle_type=body.vehicle_type,
+                tare_weight_kg=body.tare_weight_kg,
+                ic_card_no=body.ic_card_no,
                 command_id=idempotency_key,
             )
         )

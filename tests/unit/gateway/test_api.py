@@ -644,3 +644,67 @@ def test_drafts_are_modified_in_place_and_declared_ones_refuse_r_doc_3(
     assert read["head"]["house_name"] == "TEST renamed"
     assert (refused.status_code, refused.json()["error"]["rule"]) == (409, "R-DOC-3")
     assert other.status_code == 404
+
+
+def test_amendment_close_out_and_write_off_over_http_r_ledger_3_r_form_9(
+    client: Client,
+) -> None:
+    ledger = approved_ledger(client)
+    form = client.call(
+        "POST",
+        "/v1/business-forms",
+        json={
+            "enterprise_doc_no": "TEST-F1",
+            "business_type": "H",
+            "direction": "I",
+            "zone_customs_code": ZONE_CODE,
+            "master_customs_code": "2244",
+            "valid_until": "2030-12-31",
+            "lines": [
+                {
+                    "line_no": 1,
+                    "part_no": "TEST-P1",
+                    "hs_code": "84713000",
+                    "name": "TEST goods",
+                    "quantity": "10",
+                    "unit": "007",
+                    "unit_price": "1",
+                }
+            ],
+        },
+    ).json()["id"]
+    client.call("POST", f"/v1/business-forms/{form}/declare", key="f-d")
+    client.call(
+        "POST",
+        f"/v1/business-forms/{form}/decisions",
+        who="customs",
+        key="f-a",
+        json={"outcome": "approved", "document_no": "TESTF0001"},
+    )
+
+    amended = client.call(
+        "POST",
+        f"/v1/ledgers/{ledger}/amend",
+        key="l-amend",
+        json={**LEDGER, "house_name": "TEST amended", "line_changes": []},
+    )
+    closing = client.call("POST", f"/v1/business-forms/{form}/close-out", key="f-c")
+    write_off = client.call(
+        "POST",
+        f"/v1/ledgers/{ledger}/write-off",
+        key="l-w",
+        json={"period_start": "2026-01-01", "period_end": "2026-06-30"},
+    )
+    amend_draft = client.call(
+        "POST",
+        f"/v1/vehicles/{form}/amend",
+        key="v-a",
+        json={"vehicle_type": "1", "tare_weight_kg": "8000"},
+    )
+
+    assert amended.status_code == closing.status_code == write_off.status_code == 200
+    assert amend_draft.status_code == 404
+    read = client.call("GET", f"/v1/business-forms/{form}").json()
+    assert read["state"] == "declared"
+    ledger_state = client.call("GET", f"/v1/ledgers/{ledger}").json()
+    assert ledger_state["state"] == "declared"
