@@ -185,6 +185,7 @@ def simulate() -> None:
 @click.option("--reject-rate", default=0.1, show_default=True, type=float)
 @click.option("--manual-review-rate", default=0.05, show_default=True, type=float)
 @click.option("--double-gate-rate", default=0.3, show_default=True, type=float)
+@click.option("--inspection-rate", default=0.1, show_default=True, type=float)
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--interval", default=1.0, show_default=True, type=float)
 @click.option("--once", is_flag=True, help="Answer what waits now, then exit.")
@@ -192,6 +193,7 @@ def simulate_customs(
     reject_rate: float,
     manual_review_rate: float,
     double_gate_rate: float,
+    inspection_rate: float,
     seed: int,
     interval: float,
     once: bool,
@@ -211,6 +213,7 @@ def simulate_customs(
             reject_rate=reject_rate,
             manual_review_rate=manual_review_rate,
             double_gate_rate=double_gate_rate,
+            inspection_rate=inspection_rate,
             seed=seed,
         ),
     )

@@ -6,8 +6,9 @@ through the same inbox as real receipts: an acknowledgement with an 18-digit
 pre-entry number, then a decision (approve, reject with a reason, or manual
 review first) at the configured rates, with numbers in the real formats (QD…,
 Z…, X…). It then generates and releases the declarations of approved checklists
-(INV202, then the release), lets approved vehicles through the gate (SAS223, one
-gate or two), and reports each posting with its ledger's stock (INV211).
+(INV202, then the release), places some vehicles under inspection control and
+inspects them (SAS224), lets approved vehicles through the gate (SAS223, one gate
+or two), and reports each posting with its ledger's stock (INV211).
 Decisions are drawn from a generator seeded per document and version, so a run
 is reproducible whatever the order of steps.
 
@@ -70,6 +71,7 @@ class SimulatorPolicy:
     reject_rate: float = 0.1
     manual_review_rate: float = 0.05
     double_gate_rate: float = 0.3
+    inspection_rate: float = 0.1
     area: str = "2244"
     seed: int = 1
 
@@ -224,16 +226,29 @@ class CustomsSimulator:
     def _gate(self, gate_pass: GatePass) -> int:
         if gate_pass.request is not None or not gate_pass.document_no:
             return 0
-        if gate_pass.under_inspection and not gate_pass.inspected:
-            self.zone.record_inspection(
-                gate_pass.id,
-                "TEST simulated inspection",
-                command_id=f"sim/i/{gate_pass.id}",
-            )
         status = gate_pass.gate_status
-        two_gates = self._rng(gate_pass).random() < self.policy.double_gate_rate
         if status is GateStatus.CROSSED:
             return 0
+        rng = self._rng(gate_pass)
+        two_gates = rng.random() < self.policy.double_gate_rate
+        if (
+            status is GateStatus.WAITING
+            and not gate_pass.under_inspection
+            and rng.random() < self.policy.inspection_rate
+        ):
+            # Customs places the vehicle under control: it goes to the inspection
+            # site first and crosses at a later step (R-GATE-10).
+            self.zone.place_under_inspection(
+                gate_pass.id, command_id=f"simulator/control/{gate_pass.id}"
+            )
+            return 1
+        if gate_pass.under_inspection and not gate_pass.inspected:
+            self._send(
+                gate_pass_receipt(
+                    "SAS224", gate_pass.document_no, "", "3", "", "查验放行 (released)"
+                )
+            )
+            return 1
         stucd = (
             "3"
             if two_gates and status is GateStatus.WAITING

@@ -88,7 +88,9 @@ def test_a_portal_and_simulated_customs_from_ledger_to_posted_stock(
         apps.zone,
         inbox,
         store,
-        SimulatorPolicy(reject_rate=0, manual_review_rate=0, double_gate_rate=0),
+        SimulatorPolicy(
+            reject_rate=0, manual_review_rate=0, double_gate_rate=0, inspection_rate=0
+        ),
     )
     worker = Worker(
         {

@@ -57,7 +57,9 @@ def test_a_checklist_from_declaration_through_two_gates_in_real_formats(
 ) -> None:
     apps, simulator = world
     step = simulator(
-        SimulatorPolicy(reject_rate=0, manual_review_rate=0, double_gate_rate=1)
+        SimulatorPolicy(
+            reject_rate=0, manual_review_rate=0, double_gate_rate=1, inspection_rate=0
+        )
     )
     ledger = a_declared_ledger(apps)
     step()
@@ -120,3 +122,41 @@ def test_the_same_seed_decides_the_same_way(world: tuple[Applications, Steps]) -
 class _Stub:
     def __init__(self, policy: SimulatorPolicy) -> None:
         self.policy = policy
+
+
+def test_a_controlled_vehicle_is_inspected_before_it_crosses_r_gate_10(
+    world: tuple[Applications, Steps],
+) -> None:
+    apps, simulator = world
+    step = simulator(
+        SimulatorPolicy(
+            reject_rate=0, manual_review_rate=0, double_gate_rate=0, inspection_rate=1
+        )
+    )
+    ledger = a_declared_ledger(apps)
+    step()
+    ledger_no = apps.zone.get_ledger(ledger).document_no
+    assert ledger_no is not None
+    checklist = a_checklist(
+        apps,
+        "TEST-C1",
+        "I",
+        (a_checklist_line(1, "A", "5"),),
+        ledger_no=ledger_no,
+        declared=False,
+    )
+    apps.zone.declare(checklist, command_id="c/declare")
+    step()
+    gate_pass = a_gate_pass(apps, "TEST-GP1", (checklist,), pass_type="4")
+    apps.zone.declare(gate_pass, command_id="g/declare")
+
+    step()  # approved
+    step()  # placed under inspection control
+    controlled = apps.zone.get_gate_pass(gate_pass)
+    step()  # inspected (SAS224)
+    inspected = apps.zone.get_gate_pass(gate_pass)
+    step()  # through the gate
+
+    assert controlled.under_inspection and not controlled.inspected
+    assert inspected.inspected
+    assert apps.zone.get_gate_pass(gate_pass).gate_status is GateStatus.CROSSED
