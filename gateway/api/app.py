@@ -162,6 +162,25 @@ def create_api(services: ApiServices) -> FastAPI:
     enterprise = access.role(*ENTERPRISE_ROLES)
     IdempotencyKey = Annotated[str, Header(min_length=1, max_length=128)]
 
+    @api.get("/v1/declarations/{checklist_id}", tags=["declarations"])
+    def read_declaration(
+        checklist_id: UUID, caller: Annotated[Caller, Depends(anyone)]
+    ) -> Any:
+        """The customs declaration (报关单) of a checklist (R-CHK-5, R-CHK-6)."""
+        access.document("checklists", checklist_id, caller)
+        declaration = zone.get_declaration(checklist_id)
+        if declaration is None:
+            raise DocumentNotFoundError("CustomsDeclaration", checklist_id)
+        return {
+            "checklist_id": str(checklist_id),
+            "checklist_no": declaration.checklist_no,
+            "declaration_no": declaration.declaration_no,
+            "released_on": (
+                declaration.released_on.isoformat() if declaration.released_on else None
+            ),
+            "under_inspection": declaration.under_inspection,
+        }
+
     @api.get("/v1/{kind}/{document_id}", tags=["documents"])
     def read_document(
         kind: str, document_id: UUID, caller: Annotated[Caller, Depends(anyone)]

@@ -708,3 +708,45 @@ def test_amendment_close_out_and_write_off_over_http_r_ledger_3_r_form_9(
     assert read["state"] == "declared"
     ledger_state = client.call("GET", f"/v1/ledgers/{ledger}").json()
     assert ledger_state["state"] == "declared"
+
+
+def test_a_checklists_declaration_is_read_once_customs_generated_it_r_chk_5(
+    client: Client,
+) -> None:
+    approved_ledger(client)
+    [result] = client.call("POST", "/v1/imports", content=an_erp_checklist()).json()[
+        "results"
+    ]
+    checklist = result["document_id"]
+    client.call(
+        "POST",
+        f"/v1/checklists/{checklist}/decisions",
+        who="customs",
+        key="c-ok",
+        json={"outcome": "approved", "document_no": "QD224426I000000009"},
+    )
+
+    before = client.call("GET", f"/v1/declarations/{checklist}")
+    client.call(
+        "POST",
+        f"/v1/checklists/{checklist}/declaration",
+        who="customs",
+        key="c-gen",
+        json={"declaration_no": "I20260000000000009"},
+    )
+    client.call(
+        "POST",
+        f"/v1/checklists/{checklist}/release",
+        who="customs",
+        key="c-rel",
+        json={"released_on": "2026-12-03"},
+    )
+    after = client.call("GET", f"/v1/declarations/{checklist}").json()
+    hidden = client.call("GET", f"/v1/declarations/{checklist}", who="other")
+
+    assert before.status_code == 404
+    assert (after["declaration_no"], after["released_on"]) == (
+        "I20260000000000009",
+        "2026-12-03",
+    )
+    assert hidden.status_code == 404
