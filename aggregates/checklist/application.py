@@ -37,7 +37,7 @@ from aggregates.common.documents import CustomsDecision, DecisionOutcome
 from aggregates.common.errors import InsufficientStockError, ValidationError
 from aggregates.common.idempotency import Outcome, fingerprint
 from aggregates.common.lifecycle import Document, Request
-from aggregates.common.values import Direction
+from aggregates.common.values import Direction, coded
 from aggregates.ledger.model import Ledger, PostingLine
 from aggregates.stock_slip.model import StockSlip
 
@@ -81,15 +81,7 @@ def coerce_codes(values: dict[str, Any]) -> dict[str, Any]:
         if value is None or value == "":
             coerced[name] = None if name.startswith("declaration_") else value
             continue
-        try:
-            coerced[name] = enumeration(value)
-        except ValueError:
-            raise ValidationError(
-                f"{name} {value!r} is not in its code table (one of "
-                f"{', '.join(m.value for m in enumeration)})",
-                rule="R-DOC-6",
-                field=name,
-            ) from None
+        coerced[name] = coded(enumeration, value, field=name)
     return coerced
 
 

@@ -175,17 +175,9 @@ class GatePassCommands(ChecklistCommands):
         tare_weight_kg: Decimal | str,
         ic_card_no: str,
     ) -> VehicleHead:
-        try:
-            kind = VehicleType(vehicle_type)
-        except ValueError:
-            raise ValidationError(
-                f"vehicle_type {vehicle_type!r} is not in its code table",
-                rule="R-DOC-6",
-                field="vehicle_type",
-            ) from None
         return VehicleHead(
             vehicle_no=vehicle_no,
-            vehicle_type=kind,
+            vehicle_type=coded(VehicleType, vehicle_type, field="vehicle_type"),
             owner=self.register.lookup(owner_customs_code, field="owner_customs_code"),
             tare_weight_kg=Decimal(tare_weight_kg),
             ic_card_no=ic_card_no,
@@ -324,29 +316,16 @@ class GatePassCommands(ChecklistCommands):
         vehicle_weight_kg: Decimal | str,
         goods_gross_weight_kg: Decimal | str,
     ) -> GatePassHead:
-        codes = (
-            ("pass_type", GatePassType, pass_type),
-            ("binding", Binding, binding),
-            ("direction", Direction, direction),
-        )
-        values: dict[str, Any] = {}
-        for field, enumeration, value in codes:
-            if value is None or value == "":
-                values[field] = None
-                continue
-            try:
-                values[field] = enumeration(value)
-            except ValueError:
+        for field, value in (("pass_type", pass_type), ("direction", direction)):
+            if not value:
                 raise ValidationError(
-                    f"{field} {value!r} is not in its code table",
-                    rule="R-DOC-6",
-                    field=field,
-                ) from None
-        if values["pass_type"] is None or values["direction"] is None:
-            missing = "pass_type" if values["pass_type"] is None else "direction"
-            raise ValidationError(
-                f"{missing} is required", rule="R-DOC-6", field=missing
-            )
+                    f"{field} is required", rule="R-DOC-6", field=field
+                )
+        values: dict[str, Any] = {
+            "pass_type": coded(GatePassType, pass_type, field="pass_type"),
+            "binding": coded(Binding, binding, field="binding") if binding else None,
+            "direction": coded(Direction, direction, field="direction"),
+        }
         return GatePassHead(
             zone_enterprise=self.register.lookup(
                 zone_customs_code, field="zone_customs_code"
