@@ -28,7 +28,6 @@ from aggregates.business_form.model import BusinessForm
 from aggregates.checklist.model import Checklist
 from aggregates.common.carriage import CarriedDocument
 from aggregates.common.errors import DocumentNotFoundError, ValidationError
-from aggregates.common.idempotency import Outcome
 from aggregates.common.lifecycle import Document
 from aggregates.delivery_order.model import DeliveryOrder
 from aggregates.gate_pass.model import GatePass
@@ -38,7 +37,7 @@ from aggregates.vehicle.model import Vehicle
 from aggregates.zone import Zone
 from bonded.bootstrap import Applications
 from gateway.api import errors
-from gateway.api.commands import install_commands
+from gateway.api.commands import answered, install_commands
 from gateway.api.errors import AccessError
 from gateway.api.queries import install_queries
 from gateway.inbox import ReceiptInbox
@@ -76,15 +75,6 @@ def enterprise_of(document: Document) -> str:
         if enterprise is not None:
             return str(enterprise.customs_code)
     return ""
-
-
-def outcome_body(outcome: Outcome) -> dict[str, Any]:
-    """The answer to an accepted command."""
-    return {
-        "id": str(outcome.aggregate_id),
-        "version": outcome.version,
-        "replayed": outcome.replayed,
-    }
 
 
 class Access:
@@ -254,7 +244,7 @@ def create_api(services: ApiServices) -> FastAPI:
         """Declare a draft to customs after its validation rules (R-DOC-5)."""
         _known(kind)
         access.document(kind, document_id, caller)
-        return outcome_body(zone.declare(document_id, command_id=idempotency_key))
+        return answered(zone.declare(document_id, command_id=idempotency_key))
 
     @api.post("/v1/{kind}/{document_id}/void", tags=["documents"])
     def void(
@@ -266,7 +256,7 @@ def create_api(services: ApiServices) -> FastAPI:
         """Ask customs to void an approved stock slip or gate pass."""
         _known(kind)
         access.document(kind, document_id, caller)
-        return outcome_body(zone.declare_void(document_id, command_id=idempotency_key))
+        return answered(zone.declare_void(document_id, command_id=idempotency_key))
 
     @api.delete("/v1/{kind}/{document_id}", tags=["documents"])
     def delete(
@@ -279,7 +269,7 @@ def create_api(services: ApiServices) -> FastAPI:
         """Delete a draft or returned document; ``confirm=true`` is required."""
         _known(kind)
         access.document(kind, document_id, caller)
-        return outcome_body(
+        return answered(
             zone.delete(document_id, confirmed=confirm, command_id=idempotency_key)
         )
 
@@ -299,7 +289,7 @@ def create_api(services: ApiServices) -> FastAPI:
 
         def act() -> dict[str, Any]:
             access.document(kind, document_id, caller)
-            return outcome_body(
+            return answered(
                 zone.add_attachment(
                     document_id,
                     file_name=file_name,
@@ -347,7 +337,7 @@ def create_api(services: ApiServices) -> FastAPI:
         """Delete an attachment of a modifiable document (R-DOC-8)."""
         _known(kind)
         access.document(kind, document_id, caller)
-        return outcome_body(
+        return answered(
             zone.remove_attachment(document_id, number, command_id=idempotency_key)
         )
 

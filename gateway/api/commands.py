@@ -62,11 +62,7 @@ def created(outcome: Outcome, response: Response) -> dict[str, Any]:
     """201 for a new document, 200 when the same creation was repeated."""
     response.status_code = 200 if outcome.replayed else 201
     response.headers["Location"] = str(outcome.aggregate_id)
-    return {
-        "id": str(outcome.aggregate_id),
-        "version": outcome.version,
-        "replayed": outcome.replayed,
-    }
+    return answered(outcome)
 
 
 def answered(outcome: Outcome) -> dict[str, Any]:
@@ -86,6 +82,30 @@ def _ledger_ref(body: BusinessFormIn) -> LedgerRef | None:
         family=coded(LedgerFamily, body.ledger.family, field="ledger.family"),
         kind=body.ledger.kind,
     )
+
+
+def _gate_pass_content(body: GatePassIn) -> dict[str, Any]:
+    """What a gate pass body sets, beyond its enterprise and own number."""
+    return {
+        "pass_type": body.pass_type,
+        "binding": body.binding,
+        "direction": body.direction,
+        "vehicle_no": body.vehicle_no,
+        "vehicle_weight_kg": body.vehicle_weight_kg,
+        "goods_gross_weight_kg": body.goods_gross_weight_kg,
+        "related_document_ids": tuple(body.related_document_ids),
+        "lines": tuple(GatePassLine(**line.model_dump()) for line in body.lines),
+    }
+
+
+def _delivery_order_content(body: DeliveryOrderIn) -> dict[str, Any]:
+    """What a delivery order body sets, beyond its enterprise, ledger and number."""
+    return {
+        "bill_of_lading_no": body.bill_of_lading_no,
+        "port_code": body.port_code,
+        "lines": tuple(DeliveryOrderLine(**line.model_dump()) for line in body.lines),
+        "arrival_note": body.arrival_note,
+    }
 
 
 def _id(value: UUID | None) -> str | None:
@@ -195,10 +215,7 @@ def install_commands(
             enterprise_doc_no=body.enterprise_doc_no,
             zone_customs_code=body.zone_customs_code,
             ledger_no=body.ledger_no,
-            bill_of_lading_no=body.bill_of_lading_no,
-            port_code=body.port_code,
-            lines=tuple(DeliveryOrderLine(**line.model_dump()) for line in body.lines),
-            arrival_note=body.arrival_note,
+            **_delivery_order_content(body),
         )
         return created(outcome, response)
 
@@ -217,14 +234,7 @@ def install_commands(
         outcome = zone.create_gate_pass(
             enterprise_doc_no=body.enterprise_doc_no,
             zone_customs_code=body.zone_customs_code,
-            pass_type=body.pass_type,
-            binding=body.binding,
-            direction=body.direction,
-            vehicle_no=body.vehicle_no,
-            vehicle_weight_kg=body.vehicle_weight_kg,
-            goods_gross_weight_kg=body.goods_gross_weight_kg,
-            related_document_ids=tuple(body.related_document_ids),
-            lines=tuple(GatePassLine(**line.model_dump()) for line in body.lines),
+            **_gate_pass_content(body),
         )
         return created(outcome, response)
 
@@ -324,13 +334,8 @@ def install_commands(
         return answered(
             zone.modify_delivery_order(
                 document_id,
-                bill_of_lading_no=body.bill_of_lading_no,
-                port_code=body.port_code,
-                lines=tuple(
-                    DeliveryOrderLine(**line.model_dump()) for line in body.lines
-                ),
-                arrival_note=body.arrival_note,
                 command_id=idempotency_key,
+                **_delivery_order_content(body),
             )
         )
 
@@ -346,11 +351,8 @@ def install_commands(
         return answered(
             zone.modify_vehicle(
                 document_id,
-                vehicle_no=body.vehicle_no,
-                vehicle_type=body.vehicle_type,
-                tare_weight_kg=body.tare_weight_kg,
-                ic_card_no=body.ic_card_no,
                 command_id=idempotency_key,
+                **body.model_dump(exclude={"enterprise_doc_no", "owner_customs_code"}),
             )
         )
 
@@ -365,16 +367,7 @@ def install_commands(
         access.document("gate-passes", document_id, caller)
         return answered(
             zone.modify_gate_pass(
-                document_id,
-                pass_type=body.pass_type,
-                binding=body.binding,
-                direction=body.direction,
-                vehicle_no=body.vehicle_no,
-                vehicle_weight_kg=body.vehicle_weight_kg,
-                goods_gross_weight_kg=body.goods_gross_weight_kg,
-                related_document_ids=tuple(body.related_document_ids),
-                lines=tuple(GatePassLine(**line.model_dump()) for line in body.lines),
-                command_id=idempotency_key,
+                document_id, command_id=idempotency_key, **_gate_pass_content(body)
             )
         )
 
