@@ -509,3 +509,26 @@ def test_a_customs_number_names_one_document_of_its_kind_r_doc_2(
     assert apps.zone.find_by_number("checklist", number) == first
     assert refused.value.field == "document_no"
     assert apps.zone.get_checklist(second).state is State.DECLARED
+
+
+def test_lines_are_numbered_one_two_in_order_r_doc_1(apps: Applications) -> None:
+    an_approved_ledger(apps)
+
+    with pytest.raises(ValidationError) as refused:
+        a_checklist(
+            apps,
+            "TEST-C1",
+            "I",
+            (a_checklist_line(1, "A", "1"), a_checklist_line(3, "B", "1")),
+        )
+
+    assert (refused.value.rule, refused.value.field) == ("R-DOC-1", "lines")
+
+
+def test_a_required_field_left_empty_is_refused_r_doc_6(apps: Applications) -> None:
+    an_approved_ledger(apps)
+
+    with pytest.raises(ValidationError) as refused:
+        a_checklist(apps, "TEST-C1", "I", (a_checklist_line(1, "A", "1", name=""),))
+
+    assert (refused.value.rule, refused.value.field) == ("R-DOC-6", "lines[1].name")
