@@ -13,9 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Start the embedded PostgreSQL and broker and play the demo scenario.
+## Start everything on the embedded PostgreSQL and broker, play a zone-day, keep
+## serving until Ctrl-C (ONCE=1: exit after the summary). Size and seed of the
+## day: ARGS="--enterprises 5 --rounds 2 --seed 7".
 run: $(STAMP)
-	$(BIN)/bonded up $(ARGS)
+	$(BIN)/bonded up $(if $(ONCE),--once,--serve) $(ARGS)
 
 ## Lint, type-check, check the import contracts, then run the whole suite.
 test: $(STAMP) lint

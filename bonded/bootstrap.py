@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from psycopg.conninfo import conninfo_to_dict
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from aggregates.register.application import EnterpriseRegister
 from aggregates.zone import Zone
+from bonded.metrics import instrument
 from schemas.settings import Settings
 
 
@@ -54,8 +57,38 @@ def postgres_env(
 
 def build_applications(env: Mapping[str, str] | None = None) -> Applications:
     """Build the enterprise register and the zone's documents on one event store."""
-    register = EnterpriseRegister(env)
-    return Applications(register, Zone(env, register=register))
+    with _ddl_lock(env or {}):
+        register = EnterpriseRegister(env)
+        zone = Zone(env, register=register)
+    instrument(register, zone)
+    return Applications(register, zone)
+
+
+@contextlib.contextmanager
+def _ddl_lock(env: Mapping[str, str]) -> Iterator[None]:
+    """Hold a PostgreSQL advisory lock while the applications create their tables.
+
+    eventsourcing creates its tables, types and functions when an application
+    is built; processes starting together (a gateway and workers) would run that
+    DDL at once, and PostgreSQL refuses concurrent catalog updates ("tuple
+    concurrently updated").
+    """
+    if env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+        yield
+        return
+    conninfo = make_conninfo(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"],
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext('bonded-store-ddl'))")
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext('bonded-store-ddl'))")
 
 
 def store_env(settings: Settings) -> dict[str, str]:

@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
-import logging
 import time
-import uuid
 import warnings
+from pathlib import Path
 
 import click
 
-from bonded.bootstrap import build_applications, store_env
-from bonded.demo import play
-from bonded.embedded import running_services, with_running_services
+from bonded.embedded import with_running_services
+from bonded.logs import configure_logging
 from schemas.settings import Settings
 
 
 @click.group()
-@click.option("-v", "--verbose", is_flag=True, help="Log at INFO.")
-def main(verbose: bool) -> None:
-    """The bonded-logistics backbone."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="info",
+    show_default=True,
+    help="Lowest level of the log lines written to stderr.",
+)
+@click.pass_context
+def main(context: click.Context, log_level: str) -> None:
+    """The bonded-logistics backbone (保税物流管理系统).
+
+    Every setting comes from the environment (prefix BONDED_, see
+    schemas/settings.py); the database and the broker are the embedded ones
+    started by `bonded up` unless BONDED_DATABASE_URL and BONDED_KAFKA_BOOTSTRAP
+    point elsewhere.
+    """
+    configure_logging(log_level.upper(), Settings().log_format)
+    context.obj = log_level
     # platformdirs warns when XDG_RUNTIME_DIR is unset, as in CI shells; harmless.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
@@ -27,46 +39,68 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.option(
     "--once/--serve",
-    default=True,
+    default=False,
     show_default=True,
-    help="Exit after the scenario, or keep the services up until Ctrl-C.",
+    help="Exit after the summary, or keep serving until Ctrl-C.",
 )
-def up(once: bool) -> None:
-    """Start PostgreSQL and the broker (embedded unless configured), play a scenario."""
-    settings = Settings()
-    started = time.monotonic()
-    with running_services(settings) as services:
-        click.echo(f"PostgreSQL: {services.database_url}")
-        click.echo(f"Kafka broker: {services.kafka_bootstrap}")
-        apps = build_applications(
-            store_env(
-                settings.model_copy(update={"database_url": services.database_url})
-            )
-        )
-        try:
-            play(apps, click.echo, run=uuid.uuid4().hex[:6].upper())
-            stored = sum(app.recorder.max_notification_id() or 0 for app in apps.all())
-            click.echo(
-                f"events in the store: {stored}; "
-                f"took {time.monotonic() - started:.1f} s"
-            )
-            if not once:
-                click.echo("serving; press Ctrl-C to stop")
-                while True:
-                    time.sleep(3600)
-        except KeyboardInterrupt:
-            click.echo("stopping")
-        finally:
-            apps.close()
+@click.option("--enterprises", default=3, show_default=True, type=click.IntRange(1, 50))
+@click.option(
+    "--rounds",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Import, consolidation and export cycles per enterprise.",
+)
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=int, help="API port.")
+def up(once: bool, enterprises: int, rounds: int, seed: int, port: int) -> None:
+    """Start everything and play a zone-day through the API, then keep serving.
+
+    Starts the embedded PostgreSQL and broker (unless configured elsewhere), a
+    worker, the gateway, the customs simulator and a data sub-centre stand-in;
+    plays the day with a progress bar and prints a summary that reconciles.
+    Exits with status 1 when the summary does not reconcile (with --once).
+    """
+    from bonded.up import Options, run_up
+    from bonded.zoneday import DayPlan
+
+    # The terminal shows the progress and the summary; the processes log as JSON
+    # into their files under the data folder.
+    configure_logging("WARNING", "text")
+    plan = DayPlan(
+        enterprises=enterprises,
+        rounds=rounds,
+        seed=seed,
+        run=f"{int(time.time()) % 10**6:06d}",
+    )
+    status = run_up(Settings(), Options(plan, once=once, port=port), click.echo)
+    raise SystemExit(status)
 
 
 @main.command()
-@click.option("--loglevel", default="warning", show_default=True)
-def worker(loglevel: str) -> None:
-    """Run a worker: projections, process manager and (when elected) the relay."""
+@click.pass_obj
+def worker(log_level: str) -> None:
+    """Run a worker: projections, process manager, sub-centre delivery, relay.
+
+    Workers share the partitions of the event topics (one consumer group); the
+    relay runs in one of them at a time (a PostgreSQL advisory lock). Metrics
+    at BONDED_METRICS_PORT when set.
+    """
     from streams.worker import run_worker
 
-    run_worker(Settings(), loglevel=loglevel)
+    run_worker(_running_settings(), loglevel=log_level)
+
+
+@main.command()
+def relay() -> None:
+    """Run the relay alone: the event store's log, in commit order, onto Kafka.
+
+    For deployments that keep the relay apart from the workers; one relay is
+    active per application whichever process runs it.
+    """
+    from streams.worker import run_relay
+
+    run_relay(_running_settings())
 
 
 @main.command("rebuild")
@@ -93,13 +127,80 @@ def rebuild_command(projections: tuple[str, ...]) -> None:
 
 @main.command()
 def status() -> None:
-    """Print the lag of each relay and each projection behind the event store."""
-    from streams.ops import lags
+    """Print lags, consumer offsets and dead letters of the running system.
 
-    for lag in lags(_running_settings()):
+    Relays: events stored and not yet published. Projections: the last
+    notification each applied (a bound, as each takes only some events), and
+    the aggregates whose last event is not yet projected (exact). Consumers:
+    the workers' committed offset and the end of each partition. Dead letters:
+    sub-centre deliveries given up on and receipts parked for want of a document.
+    """
+    import asyncio
+
+    from bonded.bootstrap import build_applications, store_env
+    from projections.postgres import ProjectionStore
+    from streams.ops import backlog, consumer_offsets, dead_letters, lags
+
+    settings = _running_settings()
+    for lag in lags(settings):
         click.echo(
             f"{lag.part:<28} at {lag.position:>9} of {lag.head:>9}  behind {lag.behind}"
         )
+    apps = build_applications(store_env(settings))
+    store = ProjectionStore(settings.database_url, schema=settings.database_schema)
+    try:
+        store.create_tables()
+        click.echo(f"aggregates not yet projected: {backlog(apps, store)}")
+        for what, count in dead_letters(store).items():
+            click.echo(f"{what}: {count}")
+    finally:
+        store.close()
+        apps.close()
+    if settings.kafka_bootstrap:
+        offsets = asyncio.run(consumer_offsets(settings))
+        click.echo(f"consumer group {settings.consumer_group}:")
+        for part in offsets:
+            click.echo(
+                f"  {part.topic}[{part.partition}] committed {part.committed}"
+                f" end {part.end}"
+            )
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--customs-code",
+    "customs_codes",
+    multiple=True,
+    required=True,
+    help="Enterprise the documents may be created for (repeat for several).",
+)
+def import_command(file: Path, customs_codes: tuple[str, ...]) -> None:
+    """Create the documents of an ERP's import file (INV101, SAS101, SAS111,
+    SAS121, BWS101, SAS131: one message, a <Messages> batch or the JSON form).
+
+    Each document passes the same validation as the API; one line per document
+    says what was created or why not. Exits with status 1 if any was refused.
+    """
+    from bonded.bootstrap import build_applications, store_env
+    from bonded.errors import DomainError, MessageError
+    from gateway.imports import import_documents
+
+    settings = _running_settings()
+    apps = build_applications(store_env(settings))
+    try:
+        results = import_documents(
+            apps.zone, file.read_bytes(), lambda code: code in customs_codes
+        )
+    except (MessageError, DomainError) as unreadable:
+        raise click.BadParameter(str(unreadable), param_hint="FILE") from None
+    finally:
+        apps.close()
+    for result in results:
+        detail = result.document_id or f"{result.rule} {result.field}: {result.reason}"
+        click.echo(f"{result.enterprise_doc_no}: {result.status} {detail}")
+    if any(result.document_id is None for result in results):
+        raise SystemExit(1)
 
 
 def _running_settings() -> Settings:
@@ -186,6 +287,14 @@ def simulate() -> None:
 @click.option("--manual-review-rate", default=0.05, show_default=True, type=float)
 @click.option("--double-gate-rate", default=0.3, show_default=True, type=float)
 @click.option("--inspection-rate", default=0.1, show_default=True, type=float)
+@click.option(
+    "--deposit-rate",
+    default=1.2,
+    show_default=True,
+    type=float,
+    help="Guarantee deposit levied on an approved business form, as a multiple "
+    "of its value (its slips draw their value from it); 0 levies none.",
+)
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--interval", default=1.0, show_default=True, type=float)
 @click.option("--once", is_flag=True, help="Answer what waits now, then exit.")
@@ -194,16 +303,21 @@ def simulate_customs(
     manual_review_rate: float,
     double_gate_rate: float,
     inspection_rate: float,
+    deposit_rate: float,
     seed: int,
     interval: float,
     once: bool,
 ) -> None:
-    """Play customs and the gate: answer declarations, generate and release
-    declarations, let approved vehicles through, all through the receipt inbox."""
+    """Play customs and the gate: answer declarations, levy deposits, generate and
+    release declarations, let approved vehicles through, all through the receipt
+    inbox. Metrics at BONDED_METRICS_PORT when set."""
+    from bonded.metrics import serve_metrics
     from gateway.serve import build_inbox
     from gateway.simulator import CustomsSimulator, SimulatorPolicy
 
     settings = _running_settings()
+    _stop_on_sigterm()
+    serve_metrics(settings.metrics_port)
     zone, inbox, store, close = build_inbox(settings)
     customs = CustomsSimulator(
         zone,
@@ -214,6 +328,7 @@ def simulate_customs(
             manual_review_rate=manual_review_rate,
             double_gate_rate=double_gate_rate,
             inspection_rate=inspection_rate,
+            deposit_rate=deposit_rate,
             seed=seed,
         ),
     )
@@ -228,6 +343,72 @@ def simulate_customs(
         click.echo("stopping")
     finally:
         close()
+
+
+@simulate.command("zone-day")
+@click.option("--url", default="http://127.0.0.1:8000", show_default=True)
+@click.option("--enterprises", default=3, show_default=True, type=click.IntRange(1, 50))
+@click.option("--rounds", default=1, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--seed", default=1, show_default=True, type=int)
+def simulate_zone_day(url: str, enterprises: int, rounds: int, seed: int) -> None:
+    """Play a zone-day through a running gateway (customs answers elsewhere).
+
+    Registers the day's enterprises and gives each a key in the configured
+    database, then plays as `bonded up` does, and prints the summary.
+    """
+    from bonded.bootstrap import build_applications, store_env
+    from bonded.portal import Tally
+    from bonded.summary import percentiles, summarise
+    from bonded.up import register_day
+    from bonded.zoneday import DayPlan, play_day
+    from gateway.keys import PostgresKeyStore
+    from projections.postgres import ProjectionStore
+
+    settings = _running_settings()
+    plan = DayPlan(enterprises, rounds, seed, run=f"{int(time.time()) % 10**6:06d}")
+    apps = build_applications(store_env(settings))
+    keys = PostgresKeyStore(settings.database_url, schema=settings.database_schema)
+    store = ProjectionStore(settings.database_url, schema=settings.database_schema)
+    try:
+        tally = Tally()
+        with click.progressbar(length=plan.steps, label="playing the zone-day") as bar:
+            failures = play_day(
+                plan, url, register_day(apps, keys, plan), tally, lambda: bar.update(1)
+            )
+        summary = summarise(apps, store)
+        summary.latencies["command round trip over HTTP"] = percentiles(tally.latencies)
+        summary.counts = dict(tally.counts)
+        summary.problems[:0] = failures
+        for line in summary.lines():
+            click.echo(line)
+    finally:
+        store.close()
+        keys.close()
+        apps.close()
+    if summary.problems:
+        raise SystemExit(1)
+
+
+@simulate.command("subcentre")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def simulate_subcentre(host: str, port: int) -> None:
+    """Serve a data sub-centre stand-in: POST /messages records each key once."""
+    import uvicorn
+
+    from gateway.subcentre import SubcentreStandIn
+
+    uvicorn.run(SubcentreStandIn().app(), host=host, port=port, log_level="warning")
+
+
+def _stop_on_sigterm() -> None:
+    """Stop a loop on SIGTERM as on Ctrl-C, so its ``finally`` closes the store."""
+    import signal
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 @main.group()

@@ -16,6 +16,7 @@ unsent (at most once, never twice); list claimed declarations without a file in
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +60,8 @@ CREATE TABLE IF NOT EXISTS customs_forwarded (
     PRIMARY KEY (document_id, version)
 );
 """
+
+logger = logging.getLogger(__name__)
 
 
 class ForwardedLog(Protocol):
@@ -156,4 +159,14 @@ class Forwarder:
         if not self.forwarded.claim(document.id, declared_version, name):
             return None
         self.receipts.remember_outbound(own_no, document.id)
-        return self.drop.drop(name, content)
+        path = self.drop.drop(name, content)
+        logger.info(
+            "declaration forwarded to the single window",
+            extra={
+                "message_type": message_type,
+                "enterprise_doc_no": own_no,
+                "aggregate_id": str(document.id),
+                "file": name,
+            },
+        )
+        return path

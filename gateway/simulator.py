@@ -9,6 +9,8 @@ Z…, X…). It then generates and releases the declarations of approved checkli
 (INV202, then the release), places some vehicles under inspection control and
 inspects them (SAS224), lets approved vehicles through the gate (SAS223, one gate
 or two), and reports each posting with its ledger's stock (INV211).
+Approved business forms get a guarantee deposit levied (``deposit_rate`` times
+their value, as the slips drawing on a form draw their value from it).
 Decisions are drawn from a generator seeded per document and version, so a run
 is reproducible whatever the order of steps.
 
@@ -24,8 +26,10 @@ import contextlib
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from uuid import UUID
 
+from aggregates.business_form.model import BusinessForm
 from aggregates.checklist.model import Checklist
 from aggregates.common.documents import CustomsDecision, DecisionOutcome
 from aggregates.common.lifecycle import Document, Request, State
@@ -72,6 +76,7 @@ class SimulatorPolicy:
     manual_review_rate: float = 0.05
     double_gate_rate: float = 0.3
     inspection_rate: float = 0.1
+    deposit_rate: float = 1.2
     area: str = "2244"
     seed: int = 1
 
@@ -110,6 +115,12 @@ class CustomsSimulator:
             "SELECT checklist_id FROM checklist_progress WHERE posted_on IS NOT NULL"
         ):
             sent += self._posted(self.zone.get_checklist(UUID(str(checklist_id))))
+        if self.policy.deposit_rate > 0:
+            for (form_id,) in self.store.query(
+                "SELECT document_id FROM documents WHERE kind = 'business_form' "
+                "AND state = 'approved'"
+            ):
+                sent += self._deposit(self.zone.get_business_form(UUID(str(form_id))))
         for (gate_pass_id,) in self.store.query(
             "SELECT document_id FROM documents WHERE kind = 'gate_pass' "
             "AND state = 'approved'"
@@ -208,6 +219,22 @@ class CustomsSimulator:
                 return 0
             return 1
         return 0
+
+    def _deposit(self, form: BusinessForm) -> int:
+        """Levy the guarantee deposit on a newly approved form (R-FORM-1)."""
+        if form.deposit is not None:
+            return 0
+        value = sum(
+            (line.quantity * line.unit_price for line in form.lines), Decimal(0)
+        )
+        amount = (value * Decimal(str(self.policy.deposit_rate))).quantize(Decimal(1))
+        if amount <= 0:
+            return 0
+        with contextlib.suppress(DomainError):
+            self.zone.collect_deposit(
+                form.id, amount, command_id=f"simulator/deposit/{form.id}"
+            )
+        return 1
 
     def _posted(self, checklist: Checklist) -> int:
         """Report customs' own ledger figures after a posting (INV211)."""

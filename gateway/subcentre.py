@@ -8,13 +8,17 @@ it received, once per key, and counts repeats, for the tests and the demo.
 from __future__ import annotations
 
 import json
+import logging
 import threading
+import time
 from typing import Any
 
 import httpx
 from fastapi import FastAPI, Header, Request
 
 from bonded.errors import UpstreamError
+
+logger = logging.getLogger(__name__)
 
 
 class SubcentreClient:
@@ -26,6 +30,7 @@ class SubcentreClient:
 
     def deliver(self, key: str, payload: str) -> None:
         """Post one message; raise ``UpstreamError`` unless it was received."""
+        started = time.perf_counter()
         try:
             answer = self.http.post(
                 self.url,
@@ -33,7 +38,18 @@ class SubcentreClient:
                 headers={"Idempotency-Key": key, "Content-Type": "application/json"},
             )
         except httpx.HTTPError as error:
+            logger.info(
+                "sub-centre unreachable", extra={"event_id": key, "error": str(error)}
+            )
             raise UpstreamError(f"sub-centre unreachable: {error}") from error
+        logger.info(
+            "sub-centre delivery",
+            extra={
+                "event_id": key,
+                "status": answer.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
         if not answer.is_success:
             raise UpstreamError(
                 f"sub-centre answered {answer.status_code}: {answer.text[:200]}"

@@ -244,6 +244,12 @@ class DecisionIn(Body):
     deposit: Annotated[str, Field(max_length=32)] = ""
 
 
+class DepositIn(Body):
+    """A guarantee deposit customs levied on an approved business form."""
+
+    amount: Quantity = Field(gt=0)
+
+
 class CrossingIn(Body):
     """A vehicle crossed a gate (customs role)."""
 

@@ -87,6 +87,24 @@ class Settings(BaseSettings):
     )
     subcentre_max_attempts: int = Field(default=8, ge=1, le=100)
     subcentre_backoff_seconds: float = Field(default=1.0, gt=0)
+    metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Port of a worker's or simulator's /metrics; 0 serves none "
+        "(the gateway serves /metrics on its API port).",
+    )
+    metrics_interval: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds between two samples of the lag and deposit gauges.",
+    )
+    log_format: str = Field(
+        default="json",
+        pattern="^(json|text)$",
+        description="json: one JSON object per line with the glossary's keys; "
+        "text: for a terminal.",
+    )
     command_retries: int = Field(
         default=5,
         ge=1,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,9 @@ from gateway.subcentre import SubcentreClient
 from projections.postgres import ProjectionStore
 from schemas.events import DEAD_LETTER_TOPIC, EventMessage, topic_names
 from schemas.settings import Settings
+from streams import metrics
 from streams.delivery import DeliveryPolicy, deliver_pending
+from streams.observe import count_facts, sample, sample_consumer
 from streams.process import react
 from streams.relay import PositionStore, Relay
 
@@ -68,8 +71,14 @@ def create_app(parts: WorkerParts) -> faust.App:
         async for event in stream.events():
             try:
                 message = EventMessage.model_validate_json(event.value)
-            except ValidationError as error:
-                logger.error("unreadable event message: %s", error)
+            except ValidationError:
+                logger.exception(
+                    "unreadable event message sent to dead letters",
+                    extra={
+                        "topic": event.message.topic,
+                        "offset": event.message.offset,
+                    },
+                )
                 await dead_letters.send(key=event.key, value=event.value)
                 continue
             await asyncio.to_thread(handle, parts, message)
@@ -86,12 +95,28 @@ def create_app(parts: WorkerParts) -> faust.App:
                 batch=settings.relay_batch,
                 poll_interval=settings.relay_poll_interval,
                 topic_prefix=prefix,
+                on_published=count_published(application.name),
             )
             for application in parts.applications.all()
         ]
         await asyncio.gather(*(relay.run(stop) for relay in relays))
 
     app.task(relay_events)
+
+    async def report_lags() -> None:
+        await asyncio.to_thread(
+            sample, parts.applications, parts.store, parts.positions
+        )
+        await sample_consumer(app.consumer)
+
+    app.timer(interval=settings.metrics_interval)(report_lags)
+
+    @app.on_rebalance_complete.connect
+    async def partitions_assigned(sender: Any, **_: Any) -> None:
+        logger.info(
+            "partitions assigned",
+            extra={"partitions": len(app.consumer.assignment())},
+        )
 
     if settings.subcentre_url:
         client = SubcentreClient(settings.subcentre_url)
@@ -130,7 +155,14 @@ def handle(parts: WorkerParts, message: EventMessage) -> None:
 
     A declaration of a document is forwarded to customs.
     """
-    parts.store.apply(message)
+    if parts.store.apply(message):
+        count_facts(message)
     react(parts.applications.zone, message)
     if parts.forwarder is not None and message.event_type in FORWARDED:
         parts.forwarder.forward(message.aggregate_id, message.aggregate_version)
+
+
+def count_published(application: str) -> Callable[[int, int], None]:
+    """Count what a relay publishes, per application."""
+    counter = metrics.RELAY_PUBLISHED.labels(application)
+    return lambda published, _last: counter.inc(published)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bonded.errors import UpstreamError
 from gateway.subcentre import SubcentreClient
 from projections.postgres import ProjectionStore
+from streams.metrics import SUBCENTRE_DELIVERIES
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +60,17 @@ def deliver_pending(
                         event_id,
                     ),
                 )
+                SUBCENTRE_DELIVERIES.labels(
+                    "dead" if status == "dead" else "failed"
+                ).inc()
                 if status == "dead":
-                    logger.warning("sub-centre delivery dead: %s", error)
+                    logger.warning(
+                        "sub-centre delivery dead",
+                        extra={"event_id": str(event_id), "error": str(error)},
+                    )
                 continue
             delivered += 1
+            SUBCENTRE_DELIVERIES.labels("delivered").inc()
             conn.execute(
                 "UPDATE subcentre_deliveries SET status = 'delivered', "
                 "attempts = attempts + 1, delivered_at = now(), last_error = NULL "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bonded.bootstrap import Applications
 from projections.postgres import ProjectionStore
 from schemas.settings import Settings
 from streams.rebuild import rebuild
@@ -73,3 +74,74 @@ def projection_lags(store: ProjectionStore, head: int) -> list[Lag]:
         Lag(f"projection {p.name}", int(str(rows.get(p.name, 0))), head)
         for p in store.projectors
     ]
+
+
+def backlog(applications: Applications, store: ProjectionStore) -> int:
+    """Aggregates whose last stored event the projections have not applied yet.
+
+    Exact where the positions are a bound: the ``history`` projection takes every
+    event, and its guard holds the last version applied per aggregate, so the
+    pipeline has caught up when that version is each aggregate's last.
+    """
+    behind = 0
+    for application in applications.all():
+        table = application.recorder.events_table_name  # type: ignore[attr-defined]
+        [(count,)] = store.query(
+            f"SELECT count(*) FROM (SELECT originator_id, max(originator_version) v "
+            f"FROM {table} GROUP BY originator_id) s LEFT JOIN projection_versions p "
+            "ON p.projection = 'history' AND p.aggregate_id = s.originator_id "
+            "WHERE p.version IS NULL OR p.version < s.v"
+        )
+        behind += int(str(count))
+    return behind
+
+
+@dataclass(frozen=True)
+class PartitionOffsets:
+    """Where the consumer group stands on one partition."""
+
+    topic: str
+    partition: int
+    committed: int
+    end: int
+
+
+async def consumer_offsets(settings: Settings) -> list[PartitionOffsets]:
+    """The workers' committed offset and the end of every event partition.
+
+    Read from the broker; the embedded broker counts end offsets per batch, so
+    there the two are not comparable (on Kafka their difference is the lag).
+    """
+    from aiokafka import AIOKafkaConsumer
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    await consumer.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.consumer_group)
+        partitions = list(committed)
+        ends = await consumer.end_offsets(partitions) if partitions else {}
+        return [
+            PartitionOffsets(tp.topic, tp.partition, meta.offset, ends.get(tp, 0))
+            for tp, meta in sorted(committed.items())
+        ]
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+def dead_letters(store: ProjectionStore) -> dict[str, int]:
+    """Sub-centre deliveries given up on, and receipts parked for want of a document."""
+    [(dead,)] = store.query(
+        "SELECT count(*) FROM subcentre_deliveries WHERE status = 'dead'"
+    )
+    found = {"sub-centre deliveries dead": int(str(dead))}
+    [(receipts,)] = store.query("SELECT to_regclass('customs_receipts') IS NOT NULL")
+    if receipts:
+        [(parked,)] = store.query(
+            "SELECT count(*) FROM customs_receipts WHERE status = 'parked'"
+        )
+        found["customs receipts parked"] = int(str(parked))
+    return found

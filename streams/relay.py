@@ -166,16 +166,26 @@ class Relay:
                     await _wait(stop, 1.0)
                     continue
                 self.is_leader = True
+                logger.info("relay leading", extra={"application": self.app.name})
                 try:
                     while not stop.is_set():
                         try:
                             await self._relay(stop)
                         except (KafkaError, OSError) as error:
                             # The broker is away: keep the position, try again.
-                            logger.warning("relay cannot reach the broker: %s", error)
+                            logger.warning(
+                                "relay cannot reach the broker",
+                                extra={
+                                    "application": self.app.name,
+                                    "error": str(error),
+                                },
+                            )
                             await _wait(stop, 1.0)
                 finally:
                     self.is_leader = False
+                    logger.info(
+                        "relay stopped leading", extra={"application": self.app.name}
+                    )
         finally:
             await asyncio.to_thread(lock.close)
 

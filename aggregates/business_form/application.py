@@ -182,6 +182,22 @@ class FormCommands(LedgerCommands):
             form_id, command_id, "declare_close_out", BusinessForm.declare_close_out
         )
 
+    def collect_deposit(
+        self, form_id: UUID, amount: Decimal, *, command_id: str
+    ) -> Outcome:
+        """Record a guarantee deposit customs levied on an approved form (R-FORM-1).
+
+        Customs levies it after approval on a levy bill (保证金征收单) whose
+        amount travels on no receipt; it is entered as a customs command.
+        """
+        return self._on_form(
+            form_id,
+            command_id,
+            "collect_deposit",
+            lambda form: form.collect_deposit(amount),
+            amount=amount,
+        )
+
     def copy_business_form(self, form_id: UUID, *, enterprise_doc_no: str) -> Outcome:
         """Make a new draft from an existing form."""
         source = self.get_business_form(form_id)

@@ -220,6 +220,16 @@ class BusinessForm(Document):
             self.request is Request.AMENDMENT
         )
 
+    def status_view(self) -> dict[str, Any]:
+        """The guarantee deposit: paid, reserved, drawn and remaining (R-SLIP-3)."""
+        remaining = self.deposit_remaining
+        return {
+            "deposit": str(self.deposit) if self.deposit is not None else None,
+            "deposit_reserved": str(self.deposit_reserved),
+            "deposit_drawn": str(self.deposit_drawn),
+            "deposit_remaining": str(remaining) if remaining is not None else None,
+        }
+
     def claimed(self, line_no: int) -> Decimal:
         """Quantity of a line held by declared and approved slips."""
         return sum(

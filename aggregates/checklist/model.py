@@ -490,6 +490,15 @@ class Checklist(CarriedDocument):
             return PostingMark.PROVISIONAL
         return PostingMark.NOT_POSTED
 
+    def status_view(self) -> dict[str, Any]:
+        """Declaration, posting and its refusal, for the portal and the print."""
+        return {
+            "declaration_no": self.declaration_no,
+            "declaration_released": self.declaration_released,
+            "posted_on": self.posted_on.isoformat() if self.posted_on else None,
+            "posting_refusal": self.posting_refusal,
+        }
+
     def posting_blockers(self) -> list[str]:
         """What still stands between the checklist and its posting (R-CHK-7)."""
         blockers = []

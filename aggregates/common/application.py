@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -16,12 +17,18 @@ from aggregates.common.idempotency import CommandRecord, Outcome, record_id
 from aggregates.common.lifecycle import Receipt
 from aggregates.common.transcoding import register_value_objects
 from aggregates.common.values import Enterprise
-from bonded.errors import ConcurrencyError
+from bonded.errors import ConcurrencyError, DomainError
 
 A = TypeVar("A", bound=Aggregate)
 
 Decision = tuple[tuple[Aggregate, ...], Aggregate]
 """The aggregates a command changed (saved together) and the one it acted on."""
+
+CommandObserver = Callable[[str, str, str, float, int], None]
+"""Told of every command: its name, outcome (accepted, replayed, refused, failed),
+the error's class name (or ""), its seconds and the events it appended. The
+process that runs the application installs one to export metrics; the domain
+itself neither logs nor measures."""
 
 
 class BackboneApplication(Application[UUID]):
@@ -36,6 +43,7 @@ class BackboneApplication(Application[UUID]):
 
     value_objects: ClassVar[tuple[type[Any], ...]] = ()
     command_retries: int = 5
+    observer: CommandObserver | None = None
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
@@ -54,11 +62,28 @@ class BackboneApplication(Application[UUID]):
         self, key: str, fingerprint: str, decide: Callable[[], Decision]
     ) -> Outcome:
         """Decide a command and save its events with its key, exactly once."""
+        if self.observer is None:
+            return self._decide_and_save(key, fingerprint, decide)[0]
+        command = fingerprint.partition(":")[0]
+        started = time.perf_counter()
+        try:
+            outcome, appended = self._decide_and_save(key, fingerprint, decide)
+        except Exception as error:
+            verdict = "refused" if isinstance(error, DomainError) else "failed"
+            self.observer(command, verdict, type(error).__name__, _since(started), 0)
+            raise
+        verdict = "replayed" if outcome.replayed else "accepted"
+        self.observer(command, verdict, "", _since(started), appended)
+        return outcome
+
+    def _decide_and_save(
+        self, key: str, fingerprint: str, decide: Callable[[], Decision]
+    ) -> tuple[Outcome, int]:
         for _ in range(self.command_retries):
             # A key seen before answers with its first outcome (same command only).
             earlier = self._recorded_outcome(key, fingerprint)
             if earlier is not None:
-                return earlier
+                return earlier, 0
 
             # Decide on freshly loaded state; refusals raise and save nothing.
             changed, primary = decide()
@@ -69,13 +94,14 @@ class BackboneApplication(Application[UUID]):
                 if a.pending_events
             )
             record = CommandRecord(key, fingerprint, outcome, effects)
+            appended = 1 + sum(len(a.pending_events) for a in changed)
 
             # Save everything in one transaction; a clash means someone was quicker.
             try:
                 self.save(*changed, record)
             except IntegrityError:
                 continue
-            return outcome
+            return outcome, appended
         raise ConcurrencyError(f"command {key!r} lost {self.command_retries} races")
 
     def _recorded_outcome(self, key: str, fingerprint: str) -> Outcome | None:
@@ -98,3 +124,7 @@ class BackboneApplication(Application[UUID]):
         if not isinstance(aggregate, cls):
             raise DocumentNotFoundError(cls.__name__, aggregate_id)
         return aggregate
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started

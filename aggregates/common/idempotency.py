@@ -27,9 +27,12 @@ class Outcome:
 
 
 def fingerprint(command: str, **fields: Any) -> str:
-    """Digest a command's name and fields, to tell a retry from a reused key."""
+    """Digest a command's name and fields, to tell a retry from a reused key.
+
+    The result reads ``<command>:<digest>``, so the command's name travels with it.
+    """
     text = json.dumps({"command": command, **fields}, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return f"{command}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
 class CommandRecord(Aggregate):

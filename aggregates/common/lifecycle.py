@@ -279,7 +279,12 @@ class Document(Aggregate):
                 for a in self.attachments
             ],
             "latest_receipt": _printable(self.latest_receipt),
+            "status": self.status_view(),
         }
+
+    def status_view(self) -> dict[str, Any]:
+        """What a document adds to its state: posting, gate, deposit (plain data)."""
+        return {}
 
     # Customs decisions: later delivered from real receipts.
 

@@ -361,6 +361,14 @@ class GatePass(Document):
                 command, self.state, rule="R-GATE-10", allowed=("approved",)
             )
 
+    def status_view(self) -> dict[str, Any]:
+        """Where the vehicle is: waiting, through one gate of two, or through."""
+        return {
+            "gate_status": str(self.gate_status),
+            "under_inspection": self.under_inspection,
+            "inspected": self.inspected,
+        }
+
     def place_under_inspection(self) -> None:
         """Customs places the gate pass under inspection control (布控查验)."""
         self._require_at_gate("place under inspection")

@@ -22,7 +22,7 @@ from uuid import UUID
 from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from prometheus_client import make_asgi_app
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from aggregates.business_form.model import BusinessForm
 from aggregates.checklist.model import Checklist
@@ -144,7 +144,12 @@ def create_api(services: ApiServices) -> FastAPI:
         description="Documents of the bonded zone, customs receipts and queries.",
     )
     errors.install(api)
-    api.mount("/metrics", make_asgi_app())
+
+    @api.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        """Prometheus' text format of this process's metrics (no redirect)."""
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
     zone = services.applications.zone
     access = Access(services.keys, zone)
     anyone = access.caller()

@@ -39,6 +39,7 @@ from schemas.api import (
     DecisionIn,
     DeclarationGeneratedIn,
     DeliveryOrderIn,
+    DepositIn,
     FormAmendmentIn,
     GatePassIn,
     LedgerAmendmentIn,
@@ -464,6 +465,19 @@ def install_commands(
         """Ask customs to close out an approved business form (R-FORM-9)."""
         access.document("business-forms", document_id, caller)
         return answered(zone.declare_close_out(document_id, command_id=idempotency_key))
+
+    @api.post("/v1/business-forms/{document_id}/deposits", tags=["customs"])
+    def collect_deposit(
+        document_id: UUID,
+        body: DepositIn,
+        idempotency_key: IdempotencyKey,
+        caller: Customs,
+    ) -> Any:
+        """Record a guarantee deposit levied on an approved form (R-FORM-1)."""
+        access.document("business-forms", document_id, caller)
+        return answered(
+            zone.collect_deposit(document_id, body.amount, command_id=idempotency_key)
+        )
 
     @api.post("/v1/vehicles/{document_id}/amend", tags=["vehicles"])
     def amend_vehicle(
