@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import warnings
 from pathlib import Path
@@ -157,8 +158,14 @@ def status() -> None:
         store.close()
         apps.close()
     if settings.kafka_bootstrap:
-        offsets = asyncio.run(consumer_offsets(settings))
+        from aiokafka.errors import KafkaError
+
         click.echo(f"consumer group {settings.consumer_group}:")
+        try:
+            offsets = asyncio.run(consumer_offsets(settings))
+        except KafkaError as unreachable:
+            click.echo(f"  broker unreachable: {unreachable}")
+            return
         for part in offsets:
             click.echo(
                 f"  {part.topic}[{part.partition}] committed {part.committed}"
@@ -245,6 +252,37 @@ def create_key_command(role: str, customs_codes: tuple[str, ...], label: str) ->
     click.echo(key)
 
 
+@keys.command("list")
+def list_keys_command() -> None:
+    """List the keys: id, role, enterprises, label, revoked (never a secret)."""
+    from gateway.keys import PostgresKeyStore
+
+    settings = _running_settings()
+    store = PostgresKeyStore(settings.database_url, schema=settings.database_schema)
+    try:
+        for key_id, role, codes, label, revoked in store.listing():
+            state = "revoked" if revoked else "active"
+            click.echo(f"{key_id}  {role:<10} {state:<8} {','.join(codes)}  {label}")
+    finally:
+        store.close()
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+def revoke_key_command(key_id: str) -> None:
+    """Revoke a key by its id (the part after bk_ and before the secret)."""
+    from gateway.keys import PostgresKeyStore
+
+    settings = _running_settings()
+    store = PostgresKeyStore(settings.database_url, schema=settings.database_schema)
+    try:
+        if not store.revoke(key_id):
+            raise click.BadParameter(f"no key {key_id!r}", param_hint="KEY_ID")
+    finally:
+        store.close()
+    click.echo(f"revoked {key_id}")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -256,8 +294,11 @@ def gateway(host: str, port: int) -> None:
 
     settings = _running_settings()
     api, close = build_api(settings)
+    logging.getLogger("bonded.gateway").info(
+        "gateway serving", extra={"host": host, "port": port}
+    )
     try:
-        uvicorn.run(api, host=host, port=port, log_level="warning")
+        uvicorn.run(api, host=host, port=port, log_level="warning", log_config=None)
     finally:
         close()
 

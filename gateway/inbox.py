@@ -13,6 +13,7 @@ answered) is refused by the document and kept as ignored, with the reason.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -54,6 +55,8 @@ REQUESTS = {
 # SAS223 stucd → which gate the vehicle passed.
 GATE_STAGES = {"2": "single", "3": "first", "4": "second"}
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class InboxOutcome:
@@ -79,6 +82,11 @@ class ReceiptInbox:
         message_id, message_type = identity(receipt)
         if not self.log.add(message_id, message_type, raw):
             kept = self.log.get(message_id)
+            RECEIPTS.labels(message_type, "duplicate").inc()
+            logger.warning(
+                "duplicate receipt skipped",
+                extra={"message_id": message_id, "message_type": message_type},
+            )
             return InboxOutcome(
                 message_id,
                 message_type,
@@ -88,6 +96,18 @@ class ReceiptInbox:
             )
         outcome = self._process(message_id, message_type, receipt)
         RECEIPTS.labels(message_type, outcome.status).inc()
+        extra = {
+            "message_id": message_id,
+            "message_type": message_type,
+            "status": outcome.status,
+            "aggregate_id": str(outcome.document_id or ""),
+            "detail": outcome.detail,
+        }
+        if outcome.status == "ignored":
+            # A late or repeated answer the document's state has gone past.
+            logger.warning("receipt ignored", extra=extra)
+        else:
+            logger.debug("receipt handled", extra=extra)
         return outcome
 
     def remember_outbound(self, enterprise_doc_no: str, document_id: UUID) -> None:

@@ -170,3 +170,20 @@ class PostgresKeyStore:
         if row is None:
             return None
         return StoredKey(row[0], row[1], Role(row[2]), tuple(row[3]), bool(row[4]))
+
+    def listing(self) -> list[tuple[str, str, tuple[str, ...], str, bool]]:
+        """Every key: id, role, customs codes, label, revoked (never a secret)."""
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT key_id, role, customs_codes, label, revoked FROM api_keys "
+                "ORDER BY created_at, key_id"
+            ).fetchall()
+        return [(r[0], r[1], tuple(r[2]), r[3], bool(r[4])) for r in rows]
+
+    def revoke(self, key_id: str) -> bool:
+        """Revoke a key at once; return whether it existed."""
+        with self.pool.connection() as conn:
+            cursor = conn.execute(
+                "UPDATE api_keys SET revoked = true WHERE key_id = %s", (key_id,)
+            )
+            return cursor.rowcount == 1

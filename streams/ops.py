@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bonded.bootstrap import Applications
 from projections.postgres import ProjectionStore
+from schemas.events import topic_names
 from schemas.settings import Settings
 from streams.rebuild import rebuild
 from streams.relay import PositionStore
@@ -112,24 +113,35 @@ async def consumer_offsets(settings: Settings) -> list[PartitionOffsets]:
     Read from the broker; the embedded broker counts end offsets per batch, so
     there the two are not comparable (on Kafka their difference is the lag).
     """
-    from aiokafka import AIOKafkaConsumer
-    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
-    await admin.start()
-    await consumer.start()
+    # A consumer of the group that never subscribes: it reads the committed
+    # offsets without joining the group (the admin client's offset fetch does
+    # not decode against the embedded broker).
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=settings.consumer_group,
+        enable_auto_commit=False,
+    )
     try:
-        committed = await admin.list_consumer_group_offsets(settings.consumer_group)
-        partitions = list(committed)
-        ends = await consumer.end_offsets(partitions) if partitions else {}
-        return [
-            PartitionOffsets(tp.topic, tp.partition, meta.offset, ends.get(tp, 0))
-            for tp, meta in sorted(committed.items())
+        await consumer.start()
+        existing = await consumer.topics()
+        partitions = [
+            TopicPartition(topic, partition)
+            for topic in topic_names(settings.topic_prefix)
+            if topic in existing
+            for partition in sorted(consumer.partitions_for_topic(topic) or ())
         ]
+        ends = await consumer.end_offsets(partitions) if partitions else {}
+        found = []
+        for tp in partitions:
+            committed = await consumer.committed(tp)
+            found.append(
+                PartitionOffsets(tp.topic, tp.partition, committed or 0, ends[tp])
+            )
+        return found
     finally:
         await consumer.stop()
-        await admin.close()
 
 
 def dead_letters(store: ProjectionStore) -> dict[str, int]:

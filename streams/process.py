@@ -52,6 +52,9 @@ def post_if_ready(zone: Zone, checklist_id: UUID, message: EventMessage) -> str 
         zone.post_checklist(checklist_id, message.occurred_at.date(), command_id=key)
     except ValidationError as refused:
         # Another event got there first; the checklist is posted once.
-        logger.info("posting not needed: %s", refused)
+        logger.debug(
+            "posting not needed",
+            extra={"aggregate_id": str(checklist_id), "reason": str(refused)},
+        )
         return None
     return key

@@ -76,3 +76,5 @@ def test_status_prints_relay_and_projection_lags(
     lines = {line.split(" at ")[0].strip(): line for line in result.output.splitlines()}
     assert f"of {head:>9}  behind {head}" in lines["relay Zone"]
     assert lines["projection history"].endswith("behind 0")
+    assert "aggregates not yet projected: 0" in result.output
+    assert "broker unreachable" in result.output

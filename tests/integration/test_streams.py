@@ -18,10 +18,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from uuid import UUID
 
+import httpx
 import pytest
 
 from bonded.bootstrap import Applications, build_applications
-from bonded.embedded import EmbeddedBroker
+from bonded.embedded import EmbeddedBroker, free_port
 from projections.history import HistoryProjector
 from projections.postgres import ProjectionStore
 from streams.encoding import read_messages
@@ -46,7 +47,7 @@ class Worker:
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.log = log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bonded", "worker", "--loglevel", "info"],
+            [sys.executable, "-m", "bonded", "--log-level", "info", "worker"],
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -81,9 +82,10 @@ def pipeline(
     store.create_tables()
     workers: list[Worker] = []
 
-    def start_worker(bootstrap: str) -> Worker:
+    def start_worker(bootstrap: str, **extra: str) -> Worker:
         env = {
             **os.environ,
+            **extra,
             "BONDED_DATABASE_URL": database_url,
             "BONDED_KAFKA_BOOTSTRAP": bootstrap,
             "BONDED_DATABASE_SCHEMA": schema,
@@ -175,8 +177,11 @@ def test_events_reach_the_projections_and_crossings_lead_to_postings_r_chk_7(
     apps, store, start_worker = pipeline
     ledger_id = an_approved_ledger(apps)
     checklists = crossing_checklists(apps, 3, "A")
+    port = free_port()
 
-    start_worker(kafka_bootstrap)
+    start_worker(
+        kafka_bootstrap, BONDED_METRICS_PORT=str(port), BONDED_METRICS_INTERVAL="0.2"
+    )
     wait_until_projected(apps, store)
 
     for checklist in checklists:
@@ -195,6 +200,27 @@ def test_events_reach_the_projections_and_crossings_lead_to_postings_r_chk_7(
         c.startswith("pm/post-checklist/") for (c,) in causes
     )
     assert_equal_to_rebuild(apps, store)
+    # The worker reports what it did, and that nothing is left behind.
+    metrics = worker_metrics(port)
+    assert metrics["bonded_postings_total"] >= 3
+    assert metrics['bonded_gate_crossings_total{stage="through"}'] >= 3
+    assert metrics['bonded_relay_published_total{application="Zone"}'] > 0
+    assert metrics['bonded_relay_lag_events{application="Zone"}'] == 0
+    assert metrics['bonded_projection_lag_events{projection="history"}'] == 0
+    assert metrics["bonded_subcentre_dead_letters"] == 0
+    assert any(name.startswith("bonded_consumer_lag_messages{") for name in metrics)
+
+
+def worker_metrics(port: int) -> dict[str, float]:
+    """The worker's metrics, once its gauges have been sampled after catching up."""
+    time.sleep(1.0)
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    found = {}
+    for line in text.splitlines():
+        if line.startswith("bonded_"):
+            name, _, value = line.rpartition(" ")
+            found[name] = float(value)
+    return found
 
 
 def test_a_worker_killed_mid_stream_leaves_the_same_tables(

@@ -116,3 +116,28 @@ def test_ledger_copy_is_a_new_draft_with_the_same_head(apps: Applications) -> No
     assert copy.head == apps.zone.get_ledger(ledger_id).head
     assert copy.lines == {} and copy.document_no is None
     assert again.replayed and again.aggregate_id == copied.aggregate_id
+
+
+def test_print_view_tells_declaration_posting_and_gate_status_r_doc_9(
+    apps: Applications,
+) -> None:
+    from tests.scenarios import DAY, import_and_export
+
+    day = import_and_export(apps)
+
+    exported = apps.zone.get_checklist(day.exported).print_view()["status"]
+    truck = apps.zone.get_gate_pass(day.trucks[1]).print_view()["status"]
+    form = apps.zone.get_business_form(day.form_id).print_view()["status"]
+    assert exported == {
+        "declaration_no": "E2026000001",
+        "declaration_released": True,
+        "posted_on": DAY.isoformat(),
+        "posting_refusal": None,
+    }
+    assert truck == {
+        "gate_status": "crossed",
+        "under_inspection": False,
+        "inspected": False,
+    }
+    assert form["deposit"] == "10000" and form["deposit_drawn"] == "600"
+    assert form["deposit_remaining"] == "9400"

@@ -750,3 +750,71 @@ def test_a_checklists_declaration_is_read_once_customs_generated_it_r_chk_5(
         "2026-12-03",
     )
     assert hidden.status_code == 404
+
+
+def an_approved_form_over_http(client: Client, value: str = "10") -> str:
+    form = client.call(
+        "POST",
+        "/v1/business-forms",
+        json={
+            "enterprise_doc_no": "TEST-FD1",
+            "business_type": "H",
+            "direction": "I",
+            "zone_customs_code": ZONE_CODE,
+            "master_customs_code": "2244",
+            "valid_until": "2030-12-31",
+            "lines": [
+                {
+                    "line_no": 1,
+                    "part_no": "TEST-P1",
+                    "hs_code": "84713000",
+                    "name": "TEST goods",
+                    "quantity": value,
+                    "unit": "007",
+                    "unit_price": "1",
+                }
+            ],
+        },
+    ).json()["id"]
+    client.call("POST", f"/v1/business-forms/{form}/declare", key="fd-d")
+    return str(form)
+
+
+def test_customs_levies_a_deposit_on_an_approved_form_only_r_form_1(
+    client: Client,
+) -> None:
+    form = an_approved_form_over_http(client)
+    deposits = f"/v1/business-forms/{form}/deposits"
+
+    before_approval = client.call(
+        "POST", deposits, who="customs", key="dep-0", json={"amount": "500"}
+    )
+    client.call(
+        "POST",
+        f"/v1/business-forms/{form}/decisions",
+        who="customs",
+        key="fd-a",
+        json={"outcome": "approved", "document_no": "TESTF0002"},
+    )
+    by_the_enterprise = client.call(
+        "POST", deposits, key="dep-1", json={"amount": "500"}
+    )
+    levied = client.call(
+        "POST", deposits, who="customs", key="dep-2", json={"amount": "500"}
+    )
+    negative = client.call(
+        "POST", deposits, who="customs", key="dep-3", json={"amount": "-1"}
+    )
+
+    assert before_approval.status_code == 409
+    assert before_approval.json()["error"]["rule"] == "R-FORM-1"
+    assert by_the_enterprise.status_code == 403
+    assert levied.status_code == 200
+    assert negative.status_code == 422
+    status = client.call("GET", f"/v1/business-forms/{form}").json()["status"]
+    assert status == {
+        "deposit": "500",
+        "deposit_reserved": "0",
+        "deposit_drawn": "0",
+        "deposit_remaining": "500",
+    }
