@@ -66,8 +66,10 @@ def up(once: bool, enterprises: int, rounds: int, seed: int, port: int) -> None:
     from bonded.zoneday import DayPlan
 
     # The terminal shows the progress and the summary; the processes log as JSON
-    # into their files under the data folder.
+    # into their files under the data folder. SIGTERM stops it as Ctrl-C does,
+    # so the children and the embedded services are stopped too.
     configure_logging("WARNING", "text")
+    _stop_on_sigterm()
     plan = DayPlan(
         enterprises=enterprises,
         rounds=rounds,

@@ -292,6 +292,7 @@ def _play(
         player = threading.Thread(
             target=lambda: result.append(play_day(plan, base_url, keys, tally, step)),
             name="zone-day",
+            daemon=True,
         )
         player.start()
         while player.is_alive():

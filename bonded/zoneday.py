@@ -35,7 +35,7 @@ AREA = "2244"
 # Steps reported per enterprise: vehicles (2 each) and ledger (2), then per round.
 VEHICLES = 4
 SETUP_STEPS = 2 * VEHICLES + 2
-ROUND_STEPS = 36
+ROUND_STEPS = 34
 
 
 @dataclass(frozen=True)
