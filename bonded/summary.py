@@ -31,6 +31,7 @@ class Summary:
         default_factory=list
     )
     crossings: tuple[int, int, int] = (0, 0, 0)
+    inspections: tuple[int, int] = (0, 0)
     deliveries: dict[str, int] = field(default_factory=dict)
     received: tuple[int, int] | None = None
     lags: list[tuple[str, int]] = field(default_factory=list)
@@ -55,6 +56,11 @@ class Summary:
         out.append(
             f"gate crossings: {passes} gate passes through ({events} crossing "
             f"events, {first} of them at a first gate of two)"
+        )
+        placed, inspected = self.inspections
+        out.append(
+            f"inspection control: {placed} gate passes placed under it, "
+            f"{inspected} inspected and released"
         )
         queued = ", ".join(f"{n} {s}" for s, n in sorted(self.deliveries.items()))
         out.append(f"sub-centre outbox: {queued or 'empty'}")
@@ -194,6 +200,12 @@ def _crossings(store: ProjectionStore, summary: Summary) -> None:
         " count(*) FILTER (WHERE payload->>'status' = 'first_gate_crossed') "
         "FROM document_history WHERE event_type = 'GatePass.GateCrossed'"
     )
+    [(placed, inspected)] = store.query(
+        "SELECT count(*) FILTER (WHERE event_type = 'GatePass.PlacedUnderInspection'),"
+        " count(*) FILTER (WHERE event_type = 'GatePass.Inspected') "
+        "FROM document_history"
+    )
+    summary.inspections = (int(str(placed)), int(str(inspected)))
     summary.crossings = (
         int(str(passes)),
         int(str(through)) + int(str(first)),
