@@ -1,20 +1,22 @@
 """The storage of every projection in PostgreSQL, with its exactly-once guard.
 
-``ProjectionStore.apply`` runs, for one message, the statements of every projector
-that has not yet seen the message's aggregate version, and records the version, in
-one transaction: a redelivered message changes nothing. ``rebuild`` empties a
+``ProjectionStore.apply_batch`` runs, for a batch of messages, the statements of
+every projector that has not yet seen each message's aggregate version, and
+records the versions and one position per projection, in one transaction: a
+redelivered message changes nothing. ``rebuild`` empties a
 projection's tables and guard so that a replay fills them again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from uuid import UUID
 
 import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from projections.base import Projector
+from projections.base import Projector, Statement
 from projections.deposits import DepositsProjector
 from projections.documents import DocumentsProjector
 from projections.gate import GateProjector
@@ -37,6 +39,10 @@ CREATE TABLE IF NOT EXISTS projection_positions (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 """
+
+
+# Attempts of a batch that lost a deadlock to another worker's batch.
+DEADLOCK_RETRIES = 5
 
 
 def all_projectors() -> tuple[Projector, ...]:
@@ -108,46 +114,110 @@ class ProjectionStore:
     def apply_many(
         self, messages: Iterable[EventMessage], only: Sequence[str] = ()
     ) -> int:
-        """Apply messages in one transaction, each guarded per projection.
+        """Apply messages in one transaction; return the (message, projection) takes.
 
         ``only`` limits the work to the named projections (a rebuild).
         """
+        return sum(self.apply_batch(list(messages), only).values())
+
+    def apply_batch(
+        self, messages: Sequence[EventMessage], only: Sequence[str] = ()
+    ) -> dict[UUID, int]:
+        """Apply a batch in one transaction, each message guarded per projection.
+
+        Returns, per event id, how many projections took the message for the
+        first time (a message no projection took again is absent). The guard rows
+        the batch touches are locked first, in a fixed order, so a redelivery
+        running in another worker waits and then finds them advanced; the
+        statements, the guard versions and one position per projection follow in
+        pipeline mode, without waiting for each answer. A deadlock between two
+        workers (possible while partitions move) is retried.
+        """
         projectors = [p for p in self.projectors if not only or p.name in only]
-        taken = 0
-        with self.pool.connection() as conn, conn.transaction():
-            for message in messages:
-                for projector in projectors:
-                    statements = projector.project(message)
-                    if not statements or not self._claim(conn, projector, message):
-                        continue
-                    for statement in statements:
-                        conn.execute(statement.sql, statement.params)
-                    taken += 1
-        return taken
+        plans = [
+            (message, projector, statements)
+            for message in messages
+            for projector in projectors
+            if (statements := projector.project(message))
+        ]
+        if not plans:
+            return {}
+        for attempt in range(1, DEADLOCK_RETRIES + 1):
+            try:
+                with self.pool.connection() as conn, conn.transaction():
+                    return self._apply_plans(conn, plans)
+            except psycopg.errors.DeadlockDetected:
+                if attempt == DEADLOCK_RETRIES:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
-    def _claim(
-        conn: psycopg.Connection, projector: Projector, message: EventMessage
-    ) -> bool:
-        """Advance the guard to the message's version, unless it is not newer."""
-        row = conn.execute(
-            "INSERT INTO projection_versions (projection, aggregate_id, version) "
-            "VALUES (%s, %s, %s) ON CONFLICT (projection, aggregate_id) DO UPDATE "
-            "SET version = EXCLUDED.version "
-            "WHERE projection_versions.version < EXCLUDED.version RETURNING version",
-            (projector.name, message.aggregate_id, message.aggregate_version),
-        ).fetchone()
-        if row is None:
-            return False
+    def _apply_plans(
+        conn: psycopg.Connection,
+        plans: list[tuple[EventMessage, Projector, list[Statement]]],
+    ) -> dict[UUID, int]:
+        # Lock the guard of every (projection, aggregate) the batch touches.
+        pairs = sorted({(p.name, str(m.aggregate_id)) for m, p, _ in plans})
+        names = [name for name, _ in pairs]
+        ids = [aggregate for _, aggregate in pairs]
         conn.execute(
-            "INSERT INTO projection_positions (projection, applied, "
-            "last_notification_id) VALUES (%s, 1, %s) ON CONFLICT (projection) DO "
-            "UPDATE SET applied = projection_positions.applied + 1, "
-            "last_notification_id = GREATEST(projection_positions.last_notification_id,"
-            " EXCLUDED.last_notification_id), updated_at = now()",
-            (projector.name, message.notification_id),
+            "INSERT INTO projection_versions (projection, aggregate_id, version) "
+            "SELECT n, a, 0 FROM unnest(%s::text[], %s::uuid[]) AS u(n, a) "
+            "ORDER BY n, a ON CONFLICT DO NOTHING",
+            (names, ids),
         )
-        return True
+        current = {
+            (str(name), str(aggregate)): int(str(version))
+            for name, aggregate, version in conn.execute(
+                "SELECT v.projection, v.aggregate_id, v.version "
+                "FROM projection_versions v JOIN unnest(%s::text[], %s::uuid[]) "
+                "AS u(n, a) ON v.projection = u.n AND v.aggregate_id = u.a "
+                "ORDER BY v.projection, v.aggregate_id FOR UPDATE OF v",
+                (names, ids),
+            ).fetchall()
+        }
+
+        # Decide in order; send what is new without waiting for answers.
+        taken: dict[UUID, int] = {}
+        positions: dict[str, tuple[int, int]] = {}
+        with conn.pipeline():
+            for message, projector, statements in plans:
+                key = (projector.name, str(message.aggregate_id))
+                if message.aggregate_version <= current[key]:
+                    continue
+                current[key] = message.aggregate_version
+                for statement in statements:
+                    conn.execute(statement.sql, statement.params)
+                taken[message.event_id] = taken.get(message.event_id, 0) + 1
+                count, last = positions.get(projector.name, (0, 0))
+                positions[projector.name] = (
+                    count + 1,
+                    max(last, message.notification_id),
+                )
+            advanced = [(k, v) for k, v in sorted(current.items()) if v > 0]
+            conn.execute(
+                "UPDATE projection_versions v SET version = u.version FROM "
+                "unnest(%s::text[], %s::uuid[], %s::int[]) AS u(n, a, version) "
+                "WHERE v.projection = u.n AND v.aggregate_id = u.a "
+                "AND v.version < u.version",
+                (
+                    [k[0] for k, _ in advanced],
+                    [k[1] for k, _ in advanced],
+                    [v for _, v in advanced],
+                ),
+            )
+            for name, (count, last) in sorted(positions.items()):
+                conn.execute(
+                    "INSERT INTO projection_positions (projection, applied, "
+                    "last_notification_id) VALUES (%s, %s, %s) ON CONFLICT "
+                    "(projection) DO UPDATE SET "
+                    "applied = projection_positions.applied + EXCLUDED.applied, "
+                    "last_notification_id = GREATEST("
+                    "projection_positions.last_notification_id, "
+                    "EXCLUDED.last_notification_id), updated_at = now()",
+                    (name, count, last),
+                )
+        return taken
 
     def empty(self, name: str) -> None:
         """Empty a projection's tables and guard, ready for a replay."""

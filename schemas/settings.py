@@ -72,6 +72,19 @@ class Settings(BaseSettings):
         "which puts seconds between a gate crossing and its posting.",
     )
     relay_batch: int = Field(default=500, ge=1, le=10_000)
+    projection_batch: int = Field(
+        default=500,
+        ge=1,
+        le=10_000,
+        description="Most event messages a worker applies in one transaction.",
+    )
+    projection_batch_wait: float = Field(
+        default=0.005,
+        gt=0,
+        le=5.0,
+        description="Seconds a worker waits to fill a batch before applying what "
+        "it has; adds at most this much to every event's latency.",
+    )
     relay_poll_interval: float = Field(
         default=0.05, gt=0, description="Seconds between reads of an idle log."
     )

@@ -1,9 +1,12 @@
 """The Faust app of the workers: projections, the process manager and the relay.
 
 One agent, ``project_events``, reads every event topic at concurrency 1, so the
-events of one aggregate (one partition) are handled in order; each message is
-applied to the projections (exactly-once effect through their guard) and offered
-to the process manager, in a thread, off the event loop. A task runs the relays,
+events of one aggregate (one partition) are handled in order; it takes them in
+batches (up to ``projection_batch`` messages, or what came within
+``projection_batch_wait``), applies each batch to the projections in one
+transaction (exactly-once effect through their guard) and offers each message to
+the process manager, in a thread, off the event loop. A batch is acknowledged
+only after it was handled. A task runs the relays,
 each active in one worker only. Processing is ``at_least_once``: a message not yet
 committed when a worker dies is read again, and the guards make that harmless.
 """
@@ -68,20 +71,25 @@ def create_app(parts: WorkerParts) -> faust.App:
     dead_letters = app.topic(f"{prefix}{DEAD_LETTER_TOPIC}")
 
     async def project_events(stream: Any) -> None:
-        async for event in stream.events():
-            try:
-                message = EventMessage.model_validate_json(event.value)
-            except ValidationError:
-                logger.exception(
-                    "unreadable event message sent to dead letters",
-                    extra={
-                        "topic": event.message.topic,
-                        "offset": event.message.offset,
-                    },
-                )
-                await dead_letters.send(key=event.key, value=event.value)
-                continue
-            await asyncio.to_thread(handle, parts, message)
+        batches = stream.take_events(
+            settings.projection_batch, within=settings.projection_batch_wait
+        )
+        async for events in batches:
+            messages = []
+            for event in events:
+                try:
+                    messages.append(EventMessage.model_validate_json(event.value))
+                except ValidationError:
+                    logger.exception(
+                        "unreadable event message sent to dead letters",
+                        extra={
+                            "topic": event.message.topic,
+                            "offset": event.message.offset,
+                        },
+                    )
+                    await dead_letters.send(key=event.key, value=event.value)
+            if messages:
+                await asyncio.to_thread(handle, parts, messages)
 
     app.agent(topics, name="project_events", concurrency=1)(project_events)
 
@@ -150,16 +158,20 @@ FORWARDED = {
 }
 
 
-def handle(parts: WorkerParts, message: EventMessage) -> None:
-    """Apply a message to the projections, then let the process manager react.
+def handle(parts: WorkerParts, messages: list[EventMessage]) -> None:
+    """Apply a batch to the projections, then let the process manager react.
 
-    A declaration of a document is forwarded to customs.
+    The batch is applied in one transaction; then each message, in order, is
+    offered to the process manager, and a document's declaration is forwarded to
+    customs. Both are idempotent, so a redelivered batch repeats nothing.
     """
-    if parts.store.apply(message):
-        count_facts(message)
-    react(parts.applications.zone, message)
-    if parts.forwarder is not None and message.event_type in FORWARDED:
-        parts.forwarder.forward(message.aggregate_id, message.aggregate_version)
+    taken = parts.store.apply_batch(messages)
+    for message in messages:
+        if message.event_id in taken:
+            count_facts(message)
+        react(parts.applications.zone, message)
+        if parts.forwarder is not None and message.event_type in FORWARDED:
+            parts.forwarder.forward(message.aggregate_id, message.aggregate_version)
 
 
 def count_published(application: str) -> Callable[[int, int], None]:
