@@ -33,10 +33,10 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m 'not integration' $(ARGS)
 
-## Benchmarks: figures and ratios, never assertions.
+## Benchmarks: every figure with its peer and ratio, in one run, written to
+## bench/results.json; never assertions.
 bench: $(STAMP)
-	$(BIN)/python -m bench.store $(ARGS)
-	$(BIN)/python -m bench.projections
+	$(BIN)/python -m bench.suite $(ARGS)
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,23 +1,19 @@
-"""Projection catch-up: this pipeline against eventsourcing's ProjectionRunner.
+"""Projection catch-up against eventsourcing's ProjectionRunner, run by ``bench.suite``.
 
-One run, the same events: a zone's worth of checklists crossing the gate is stored
-once; then (1) a worker (relay, Kafka on the embedded broker, Faust agent, guarded
-projection writes) projects them from scratch, and (2) eventsourcing's own
-ProjectionRunner writes the same tables with the same statements, tracked by its
-tracking table, without Kafka. Prints events per second of each and their ratio;
-asserts nothing about speed.
+The same events (a zone's worth of checklists crossing the gate, stored once) are
+projected (1) by a worker from scratch: relay, Kafka on the embedded broker, the
+Faust agent, guarded projection writes; and (2) by eventsourcing's own
+ProjectionRunner writing the same tables with the same statements, tracked by its
+tracking table, without Kafka.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import subprocess
 import sys
 import time
 import uuid
-from datetime import date
 from functools import singledispatchmethod
 from pathlib import Path
 from typing import Any
@@ -31,12 +27,9 @@ from psycopg import sql
 from aggregates.register.application import EnterpriseRegister
 from aggregates.zone import Zone
 from bonded.bootstrap import build_applications, postgres_env
-from bonded.embedded import EmbeddedBroker, EmbeddedPostgres, ensure_database
 from projections.history import HistoryProjector
 from projections.postgres import ProjectionStore, all_projectors
 from streams.encoding import message_of, read_messages
-from tests.builders import an_approved_ledger, register_test_enterprises
-from tests.integration.test_streams import crossing_checklists
 
 
 def new_schema(url: str, prefix: str) -> str:
@@ -164,56 +157,3 @@ def bench_peer(url: str, source_schema: str, view_schema: str, head: int) -> flo
     ) as runner:
         runner.wait(head, timeout=600)
     return head / (time.perf_counter() - started)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--checklists", type=int, default=300)
-    args = parser.parse_args()
-
-    server = EmbeddedPostgres(Path("var/bench"))
-    broker = EmbeddedBroker(Path("var/bench"))
-    url = ensure_database(server.start(), "bench")
-    bootstrap = broker.start()
-    try:
-        schema = new_schema(url, "proj")
-        apps = build_applications(postgres_env(url, schema=schema))
-        register_test_enterprises(apps)
-        an_approved_ledger(apps)
-        crossing_checklists(apps, args.checklists, "BENCH")
-        head = apps.zone.recorder.max_notification_id() or 0
-        apps.close()
-        expected = stored_messages(url, schema)
-
-        pipeline = bench_pipeline(url, bootstrap, schema, expected)
-        peer = bench_peer(url, schema, new_schema(url, "peer"), head)
-    finally:
-        broker.stop()
-        server.stop()
-
-    ratio = pipeline["catch_up_events_per_s"] / peer
-    results = {
-        "date": date.today().isoformat(),
-        "checklists": args.checklists,
-        "events": expected,
-        "pipeline_ready_s": round(pipeline["ready_s"], 2),
-        "pipeline_catch_up_events_per_s": round(pipeline["catch_up_events_per_s"], 1),
-        "pipeline_total_s": round(pipeline["total_s"], 2),
-        "peer_projection_runner_events_per_s": round(peer, 1),
-        "ratio": round(ratio, 3),
-    }
-    print(f"events projected (every projection):   {expected:8d}")
-    print(f"pipeline: worker start to first event: {pipeline['ready_s']:8.2f} s")
-    print(
-        "pipeline catch-up (relay, Kafka, Faust, guarded writes): "
-        f"{pipeline['catch_up_events_per_s']:8.1f} events/s"
-    )
-    print(f"peer: eventsourcing ProjectionRunner, same tables: {peer:8.1f} events/s")
-    print(f"ratio pipeline / peer: {ratio:8.3f}")
-    Path("bench/projection_results.json").write_text(
-        json.dumps(results, indent=2) + "\n"
-    )
-
-
-if __name__ == "__main__":
-    main()

@@ -1,22 +1,16 @@
-"""Store benchmarks against plain eventsourcing saves, in one run.
+"""In-process command benchmarks, run by ``bench.suite``.
 
-Measures stock-slip declarations (form and slip saved together) and gate crossings
-that let a checklist be posted (crossing, then posting to the ledger), with plain
-one-event eventsourcing saves as the peer. All run on the embedded PostgreSQL (or
-BONDED_DATABASE_URL), in fresh schemas of the same database, one thread each, one
-after the other. Prints figures and ratios; asserts nothing about speed.
+Stock-slip declarations (form and slip saved together) and gate crossings that
+let a checklist be posted (crossing, then posting to the ledger), each in a fresh
+schema, one thread; ``Probe`` is the peer's one-event aggregate.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import time
 import uuid
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import psycopg
 from eventsourcing.application import Application
@@ -24,7 +18,6 @@ from eventsourcing.domain import Aggregate, event
 from psycopg import sql
 
 from bonded.bootstrap import build_applications, postgres_env
-from bonded.embedded import EmbeddedPostgres, ensure_database
 from tests.builders import (
     a_checklist_line,
     a_form_line,
@@ -122,47 +115,3 @@ def bench_peer(url: str, count: int) -> float:
     elapsed = time.perf_counter() - started
     app.close()
     return count / elapsed
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--crossings", type=int, default=300)
-    args = parser.parse_args()
-
-    server = None
-    url = os.environ.get("BONDED_DATABASE_URL", "")
-    if not url:
-        server = EmbeddedPostgres(Path("var/bench"))
-        url = ensure_database(server.start(), "bench")
-    try:
-        peer = bench_peer(url, args.count)
-        slips = bench_slips(url, args.count)
-        pairs, pair_p50, pair_p99 = bench_crossings(url, args.crossings)
-    finally:
-        if server is not None:
-            server.stop()
-
-    results = {
-        "date": date.today().isoformat(),
-        "count": args.count,
-        "stock_slip_declarations_per_s": round(slips, 1),
-        "peer_eventsourcing_saves_per_s": round(peer, 1),
-        "ratio": round(slips / peer, 3),
-        "crossings": args.crossings,
-        "crossing_and_posting_pairs_per_s": round(pairs, 1),
-        "crossing_and_posting_p50_ms": round(pair_p50, 2),
-        "crossing_and_posting_p99_ms": round(pair_p99, 2),
-        "pairs_ratio": round(pairs / peer, 3),
-    }
-    print(f"stock-slip declarations (form + slip + key): {slips:8.1f}/s")
-    print(f"peer: eventsourcing one-event saves:         {peer:8.1f}/s")
-    print(f"ratio declarations / peer saves:             {slips / peer:8.3f}")
-    print(f"gate crossing + posting pairs:               {pairs:8.1f}/s")
-    print(f"  per pair p50 / p99:                {pair_p50:6.2f} / {pair_p99:6.2f} ms")
-    print(f"ratio pairs / peer saves:                    {pairs / peer:8.3f}")
-    Path("bench/results.json").write_text(json.dumps(results, indent=2) + "\n")
-
-
-if __name__ == "__main__":
-    main()

