@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test lint unit bench clean
+.PHONY: run test lint unit bench crash clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ unit: $(STAMP)
 ## bench/results.json; never assertions.
 bench: $(STAMP)
 	$(BIN)/python -m bench.suite $(ARGS)
+
+## The long crash runs: zone-days whose processes are killed and restarted
+## (ARGS="--runs 20 --seed 1 --enterprises 3").
+crash: $(STAMP)
+	$(BIN)/python -m tests.crash $(ARGS)
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

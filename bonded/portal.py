@@ -19,6 +19,7 @@ import httpx
 # Customs answers at its own pace; a document that waits longer is reported.
 WAIT_SECONDS = 120.0
 POLL_SECONDS = 0.1
+RETRY_SECONDS = 0.25
 MAX_DECLARATIONS = 6
 
 AWAITING = ("declared", "manual_review")
@@ -76,10 +77,30 @@ class Portal:
     def call(
         self, method: str, path: str, body: Any = None, key: str = ""
     ) -> dict[str, Any]:
-        """Send one request; return its JSON answer or raise ``PortalError``."""
+        """Send one request; return its JSON answer or raise ``PortalError``.
+
+        A gateway that cannot be reached or answers 503 is asked again, with the
+        same idempotency key, for up to ``WAIT_SECONDS``: every command is keyed,
+        so a request that was carried out before the answer got lost is answered
+        with its first outcome.
+        """
         headers = {"Idempotency-Key": key} if key else {}
-        started = time.perf_counter()
-        answer = self.http.request(method, path, json=body, headers=headers)
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            started = time.perf_counter()
+            try:
+                answer = self.http.request(method, path, json=body, headers=headers)
+            except httpx.TransportError as error:
+                if time.monotonic() > deadline:
+                    raise PortalError(f"{method} {path}: {error}") from error
+                self.tally.count("requests retried")
+                time.sleep(RETRY_SECONDS)
+                continue
+            if answer.status_code == 503 and time.monotonic() < deadline:
+                self.tally.count("requests retried")
+                time.sleep(RETRY_SECONDS)
+                continue
+            break
         if method != "GET":
             self.tally.timed(time.perf_counter() - started)
         if answer.status_code >= 400:

@@ -71,7 +71,7 @@ class Summary:
             )
         if self.counts:
             told = ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items()))
-            out.append(f"customs' answers met: {told}")
+            out.append(f"the portals met: {told}")
         for name, (p50, p99, n) in self.latencies.items():
             out.append(
                 f"{name}: p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms ({n})"

@@ -64,11 +64,13 @@ class Processes:
         self.env = env
         self.logs = logs
         self.running: dict[str, subprocess.Popen[bytes]] = {}
+        self.commands: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {}
         self.files: list[IO[bytes]] = []
         logs.mkdir(parents=True, exist_ok=True)
 
     def start(self, name: str, *args: str, **env: str) -> None:
         """Start ``bonded ARGS`` as the named process."""
+        self.commands[name] = (args, env)
         log = (self.logs / f"{name}.log").open("ab")
         self.files.append(log)
         self.running[name] = subprocess.Popen(
@@ -79,6 +81,17 @@ class Processes:
             stderr=log,
         )
 
+    def kill(self, name: str) -> None:
+        """Kill a process at once (SIGKILL), as a crash would."""
+        process = self.running[name]
+        process.kill()
+        process.wait(10)
+
+    def restart(self, name: str) -> None:
+        """Start a process again with the command it was started with."""
+        args, env = self.commands[name]
+        self.start(name, *args, **env)
+
     def check(self) -> None:
         """Raise if a process has died."""
         for name, process in self.running.items():
@@ -87,6 +100,17 @@ class Processes:
                     f"the {name} exited with status {process.returncode}; "
                     f"see {self.logs / (name + '.log')}"
                 )
+
+    def stop_one(self, name: str, timeout: float = 15.0) -> None:
+        """Ask one process to stop (SIGTERM); kill it if it lingers."""
+        process = self.running[name]
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
 
     def stop(self, timeout: float = 15.0) -> None:
         """Ask every process to stop, then kill the ones that linger."""
