@@ -10,11 +10,15 @@ document forbids it, 422 a field breaks a rule.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import eventsourcing.persistence as es_persistence
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 
 from aggregates.common.errors import (
     DocumentNotFoundError,
@@ -39,6 +43,22 @@ CONFLICTS = (
     VehicleBusyError,
     IdempotencyKeyConflictError,
 )
+
+logger = logging.getLogger(__name__)
+
+
+# What the store's clients raise when PostgreSQL cannot be reached: the event
+# store through eventsourcing's own classes, the projections and keys through
+# psycopg and its pool.
+STORE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    es_persistence.OperationalError,
+    es_persistence.InterfaceError,
+    es_persistence.ConnectionUnavailableError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    PoolTimeout,
+)
+RETRY_AFTER_SECONDS = 2
 
 
 class AccessError(Exception):
@@ -112,6 +132,27 @@ def install(app: FastAPI) -> None:
             status_code=422,
         )
 
+    async def on_unavailable(request: Request, error: Exception) -> JSONResponse:
+        # The store is away (restarting, failing over): nothing was written, as
+        # every command is one transaction; the caller tries again, same key.
+        logger.warning(
+            "store unavailable",
+            extra={"path": request.url.path, "error": type(error).__name__},
+        )
+        return JSONResponse(
+            {
+                "error": {
+                    "type": "StoreUnavailableError",
+                    "message": "the store cannot be reached; nothing was written, "
+                    "try again with the same idempotency key",
+                }
+            },
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    for unavailable in STORE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, on_unavailable)
     app.add_exception_handler(DomainError, on_refusal)
     app.add_exception_handler(MessageError, on_refusal)
     app.add_exception_handler(ConcurrencyError, on_refusal)
