@@ -13,7 +13,23 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+
+from schemas.text import (
+    check_event_date,
+    check_expiry,
+    check_number,
+    check_number_text,
+    check_text,
+)
 
 Text = Annotated[str, Field(max_length=512)]
 Code = Annotated[str, Field(max_length=10)]
@@ -25,13 +41,39 @@ def _no_floats(value: object) -> object:
     return value
 
 
-Quantity = Annotated[Decimal, BeforeValidator(_no_floats), Field(allow_inf_nan=False)]
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_no_floats),
+    Field(allow_inf_nan=False, max_digits=24, decimal_places=9),
+]
+# Something that happened (a release, a posting): not in the future.
+EventDate = Annotated[date, AfterValidator(check_event_date)]
+# How long something stays valid: within this century.
+Expiry = Annotated[date, AfterValidator(check_expiry)]
 
 
 class Body(BaseModel):
-    """A request body: unknown fields are refused, so typos do not pass silently."""
+    """A request body: unknown fields are refused, so typos do not pass silently.
+
+    Every text is checked for invisible and control characters (``schemas.text``).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _digits(cls, value: object, info: ValidationInfo) -> object:
+        field = cls.model_fields.get(info.field_name or "")
+        return check_number_text(value, field.annotation if field else None)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _visible(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str):
+            return check_text(value, info.field_name or "")
+        if isinstance(value, Decimal):
+            return check_number(value)
+        return value
 
 
 class LedgerIn(Body):
@@ -44,7 +86,7 @@ class LedgerIn(Body):
     house_no: Text
     house_name: Text
     house_address: Text
-    valid_until: date
+    valid_until: Expiry
     storage_period_months: int = Field(default=12, ge=1, le=120)
 
 
@@ -88,7 +130,7 @@ class BusinessFormIn(Body):
     direction: Code
     zone_customs_code: Code
     master_customs_code: Code
-    valid_until: date
+    valid_until: Expiry
     lines: list[FormLineIn] = Field(min_length=1, max_length=2000)
     unit_consumptions: list[UnitConsumptionIn] = Field(default=[], max_length=2000)
     outside_customs_code: Code = ""
@@ -259,7 +301,7 @@ class CrossingIn(Body):
 class ReleaseIn(Body):
     """Customs released a checklist's declaration."""
 
-    released_on: date
+    released_on: EventDate
 
 
 class DeclarationGeneratedIn(Body):
@@ -271,7 +313,7 @@ class DeclarationGeneratedIn(Body):
 class PostIn(Body):
     """Post a checklist to its ledger."""
 
-    posted_on: date
+    posted_on: EventDate
 
 
 class LineChangeIn(Body):
@@ -306,8 +348,8 @@ class VehicleAmendmentIn(Body):
 class WriteOffIn(Body):
     """Declare the write-off (报核) of a period of a ledger."""
 
-    period_start: date
-    period_end: date
+    period_start: EventDate
+    period_end: Expiry
     kind: Annotated[str, Field(pattern="^(normal|supplementary)$")] = "normal"
 
 

@@ -13,7 +13,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from schemas.text import check_number, check_number_text, check_text
 
 # Receipt dates: "2025-03-10 09:20:29" in HDE, ISO in envelopes.
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y%m%d%H%M%S")
@@ -34,9 +36,27 @@ def parse_time(value: Any) -> datetime | None:
 
 
 class WireModel(BaseModel):
-    """A wire model: frozen, filled by alias or by name, unknown fields ignored."""
+    """A wire model: frozen, filled by alias or by name, unknown fields ignored.
+
+    Every text is checked for invisible and control characters (``schemas.text``).
+    """
 
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _digits(cls, value: object, info: ValidationInfo) -> object:
+        field = cls.model_fields.get(info.field_name or "")
+        return check_number_text(value, field.annotation if field else None)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _visible(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str):
+            return check_text(value, info.field_name or "")
+        if isinstance(value, Decimal):
+            return check_number(value)
+        return value
 
 
 class Envelope(WireModel):
