@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from aggregates.common.documents import CustomsDecision, DecisionOutcome
@@ -22,6 +23,7 @@ from aggregates.common.errors import DocumentNotFoundError
 from aggregates.common.lifecycle import Document, Request, document_id
 from aggregates.zone import Zone
 from bonded.errors import DomainError
+from gateway.customs.pockets import assemble
 from gateway.customs.receipts import read_receipt
 from gateway.metrics import RECEIPTS, RECONCILIATION_FINDINGS
 from gateway.receipt_log import ReceiptLog
@@ -94,7 +96,11 @@ class ReceiptInbox:
                 kept.document_id if kept else None,
                 f"already {kept.status if kept else 'kept'}",
             )
-        outcome = self._process(message_id, message_type, receipt)
+        pocket = getattr(receipt, "pocket", None)
+        if pocket is not None and pocket.total > 1 and pocket.pocket_id:
+            outcome = self._gather(message_id, message_type, pocket)
+        else:
+            outcome = self._process(message_id, message_type, receipt)
         RECEIPTS.labels(message_type, outcome.status).inc()
         extra = {
             "message_id": message_id,
@@ -109,6 +115,41 @@ class ReceiptInbox:
         else:
             logger.debug("receipt handled", extra=extra)
         return outcome
+
+    def _gather(self, message_id: str, message_type: str, pocket: Any) -> InboxOutcome:
+        """Keep a pocket; once all are there, apply the receipt they make up.
+
+        The assembled receipt is kept under the pocket id as its message id, so
+        two gateways receiving the last pockets at once apply it once.
+        """
+        key = f"pocket:{pocket.pocket_id}"
+        self.log.mark(
+            message_id,
+            "parked",
+            f"pocket {pocket.current} of {pocket.total}",
+            keys=(key,),
+        )
+        parts = {}
+        for kept in self.log.parked((key,)):
+            part = read_receipt(kept.raw)
+            parts[part.pocket.current] = kept
+        missing = sorted(set(range(1, pocket.total + 1)) - set(parts))
+        if missing:
+            return InboxOutcome(
+                message_id,
+                message_type,
+                "parked",
+                None,
+                f"pocket {pocket.current} of {pocket.total}; waiting for {missing}",
+            )
+        whole = assemble([parts[n].raw for n in range(1, pocket.total + 1)])
+        for kept in parts.values():
+            self.log.mark(kept.message_id, "assembled", f"into {pocket.pocket_id}")
+        if not self.log.add(pocket.pocket_id, message_type, whole):
+            return InboxOutcome(
+                message_id, message_type, "duplicate", None, "already assembled"
+            )
+        return self._process(pocket.pocket_id, message_type, read_receipt(whole))
 
     def remember_outbound(self, enterprise_doc_no: str, document_id: UUID) -> None:
         """Record a document sent to customs; apply an acknowledgement that waited."""

@@ -193,6 +193,7 @@ class PostingReceipt(WireModel):
     """INV211: customs posted a checklist (记账回执) and reports the ledger lines."""
 
     envelope: Envelope
+    pocket: Pocket = Pocket()
     head: ChecklistHead
     lines: tuple[LedgerLineFigure, ...] = ()
 

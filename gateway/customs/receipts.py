@@ -102,6 +102,7 @@ def read_receipt(data: bytes | str) -> Receipt:
             raise MessageError("an INV211 has a BondInvtBsc", field="BondInvtBsc")
         return PostingReceipt(
             envelope=envelope,
+            pocket=pocket,
             head=build(ChecklistHead, texts(head)),
             lines=tuple(
                 build(LedgerLineFigure, texts(line)) for line in children(body, "BwsDt")

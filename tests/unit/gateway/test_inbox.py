@@ -272,3 +272,59 @@ def test_document_decisions_for_unknown_documents_are_parked(
     outcome = inbox.receive(document_decision(message_type, head, number, "TESTNO1"))
 
     assert outcome.status == "parked"
+
+
+def pockets_of(raw: bytes, keep: list[list[int]], pocket_id: str) -> list[bytes]:
+    """Split a receipt's lines over pockets: ``keep[i]`` are the line indexes of
+    pocket i + 1; every pocket repeats the head."""
+    from lxml import etree
+
+    parts = []
+    for number, lines in enumerate(keep, start=1):
+        root = etree.fromstring(raw)
+        for element in root.iter():
+            tag = etree.QName(element).localname
+            if tag == "message_id":
+                element.text = f"{element.text}-{number}"
+            elif tag == "pocket_id":
+                element.text = pocket_id
+            elif tag == "total_pocket_qty":
+                element.text = str(len(keep))
+            elif tag == "cur_pocket_no":
+                element.text = str(number)
+        body = next(e for e in root.iter() if etree.QName(e).localname == "INV211")
+        rows = [e for e in body if etree.QName(e).localname == "BwsDt"]
+        for index, row in enumerate(rows):
+            if index not in lines:
+                body.remove(row)
+        parts.append(etree.tostring(root))
+    return parts
+
+
+def test_a_receipt_split_in_pockets_is_applied_once_when_all_arrived(
+    apps: Applications,
+) -> None:
+    from gateway.customs.hde import posting_receipt
+    from tests.scenarios import import_and_export
+
+    done = import_and_export(apps)
+    inbox = ReceiptInbox(apps.zone, MemoryReceiptLog())
+    exported = apps.zone.get_checklist(done.exported)
+    whole = posting_receipt(exported, ((1, "TEST-P1", "35"), (2, "TEST-P2", "12")))
+    first, second = pockets_of(whole, [[0], [1]], "QDTEST-POCKETS-1")
+
+    waiting = inbox.receive(second)
+    repeated = inbox.receive(second)
+    applied = inbox.receive(first)
+    late = inbox.receive(first)
+
+    assert (waiting.status, waiting.detail) == (
+        "parked",
+        "pocket 2 of 2; waiting for [1]",
+    )
+    assert repeated.status == "duplicate"
+    # Both pockets' lines were compared: one of the two differs (P2: 10 vs 12).
+    assert applied.status == "applied"
+    assert applied.detail == "customs' figures of 2 ledger lines compared; 1 differ"
+    assert late.status == "duplicate"
+    assert apps.zone.get_ledger(done.ledger_id).open_findings == 1
