@@ -117,6 +117,7 @@ class Access:
 
     def document(self, kind: str, document_id: UUID, caller: Caller) -> Document:
         """A document of the kind that the caller may see, or 404."""
+        _known(kind)
         cls = KINDS[kind]
         try:
             document = self.zone.get_document(document_id)
