@@ -328,3 +328,32 @@ def test_a_receipt_split_in_pockets_is_applied_once_when_all_arrived(
     assert applied.detail == "customs' figures of 2 ledger lines compared; 1 differ"
     assert late.status == "duplicate"
     assert apps.zone.get_ledger(done.ledger_id).open_findings == 1
+
+
+def test_answers_arriving_after_the_posting_move_nothing_backwards_r_flow_2(
+    apps: Applications,
+) -> None:
+    from aggregates.checklist.model import PostingMark
+    from tests.scenarios import import_and_export
+
+    done = import_and_export(apps)
+    inbox = ReceiptInbox(apps.zone, MemoryReceiptLog())
+    posted = apps.zone.get_checklist(done.exported)
+    ledger = apps.zone.get_ledger(done.ledger_id)
+
+    def late(result: str) -> str:
+        raw = inv201(
+            posted.document_no or "",
+            customs_code=ZONE_CODE,
+            enterprise_doc_no=posted.enterprise_doc_no,
+            result=result,
+        )
+        return inbox.receive(raw).status
+
+    statuses = [late("1"), late("2"), late("3"), late("4")]
+
+    assert statuses == ["ignored"] * 4
+    after = apps.zone.get_checklist(done.exported)
+    assert (after.state, after.version) == (State.APPROVED, posted.version)
+    assert after.posting_mark is PostingMark.POSTED
+    assert apps.zone.get_ledger(done.ledger_id).version == ledger.version
