@@ -1,8 +1,10 @@
 """Crash runs: a zone-day played while its processes are killed and restarted.
 
-Each run starts a worker (with the relay), the gateway and the customs simulator
-as processes on a fresh schema, plays a zone-day through the API, and meanwhile
-kills one of them with SIGKILL at seeded random moments and starts it again. The
+Each run starts a worker (with its relay), a relay of its own, the gateway and
+the customs simulator as processes on a fresh schema, plays a zone-day through
+the API, and meanwhile kills one of them with SIGKILL at seeded random moments
+and starts it again; the relays take over from each other. The long variant can
+also restart the (in-memory, so emptied) broker in the middle of the day. The
 portals retry what the gateway did not answer, with the same idempotency keys.
 Afterwards it proves, from the store and the projections:
 
@@ -25,6 +27,7 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +47,7 @@ from streams.encoding import read_messages
 from streams.ops import backlog
 from streams.rebuild import rebuild
 
-VICTIMS = ("worker", "gateway", "simulator")
+VICTIMS = ("worker", "relay", "gateway", "simulator")
 OUTBOX = "subcentre_outbox"
 
 
@@ -69,6 +72,7 @@ def crash_day(
     seed: int,
     enterprises: int = 2,
     kill_every: tuple[float, float] = (1.5, 4.0),
+    restart_broker: Callable[[], None] | None = None,
 ) -> CrashReport:
     """Play one zone-day under crashes on a fresh schema; check what it left."""
     report = CrashReport(seed)
@@ -100,6 +104,7 @@ def crash_day(
         )
         try:
             processes.start("worker", "worker")
+            processes.start("relay", "relay")
             processes.start("gateway", "gateway", "--port", str(port))
             processes.start(
                 "simulator", "simulate", "customs", "--seed", str(seed),
@@ -109,7 +114,14 @@ def crash_day(
             playing.set()
             chaos = threading.Thread(
                 target=_kill_and_restart,
-                args=(processes, random.Random(seed), playing, kill_every, report),
+                args=(
+                    processes,
+                    random.Random(seed),
+                    playing,
+                    kill_every,
+                    report,
+                    restart_broker,
+                ),
                 daemon=True,
             )
             chaos.start()
@@ -136,11 +148,16 @@ def _kill_and_restart(
     playing: threading.Event,
     every: tuple[float, float],
     report: CrashReport,
+    restart_broker: Callable[[], None] | None,
 ) -> None:
     while playing.is_set():
         time.sleep(rng.uniform(*every))
         if not playing.is_set():
             return
+        if restart_broker is not None and rng.random() < 0.2:
+            restart_broker()
+            report.kills.append("broker")
+            continue
         victim = rng.choice(VICTIMS)
         processes.kill(victim)
         report.kills.append(victim)
@@ -237,17 +254,34 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--enterprises", type=int, default=3)
+    parser.add_argument(
+        "--broker-restarts",
+        action="store_true",
+        help="Also restart the embedded broker (empty) at random moments.",
+    )
     args = parser.parse_args()
     data = Path("var/crash")
     server = EmbeddedPostgres(data)
-    broker = EmbeddedBroker(data)
+    brokers = [EmbeddedBroker(data)]
     url = ensure_database(server.start(), "crash")
-    bootstrap = broker.start()
+    bootstrap = brokers[0].start()
+
+    def restart_broker() -> None:
+        port = brokers[-1].port
+        brokers[-1].stop()
+        brokers.append(EmbeddedBroker(data, port=port))
+        brokers[-1].start()
+
     failed = 0
     try:
         for seed in range(args.seed, args.seed + args.runs):
             report = crash_day(
-                url, bootstrap, data / "logs", seed=seed, enterprises=args.enterprises
+                url,
+                bootstrap,
+                data / "logs",
+                seed=seed,
+                enterprises=args.enterprises,
+                restart_broker=restart_broker if args.broker_restarts else None,
             )
             kills = ", ".join(report.kills) or "none"
             print(
@@ -258,7 +292,7 @@ def main() -> None:
             )
             failed += bool(report.problems)
     finally:
-        broker.stop()
+        brokers[-1].stop()
         server.stop()
     print(f"{args.runs - failed} of {args.runs} runs held")
     raise SystemExit(1 if failed else 0)
