@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test lint unit bench crash clean
+.PHONY: run test lint unit bench crash soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ bench: $(STAMP)
 ## (ARGS="--runs 20 --seed 1 --enterprises 3").
 crash: $(STAMP)
 	$(BIN)/python -m tests.crash $(ARGS)
+
+## The long soak: rounds of commands through HTTP, memory after each
+## (ARGS="--rounds 10 --seconds 30").
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak $(ARGS)
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
