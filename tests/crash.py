@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import eventsourcing.persistence as es_persistence
 import psycopg
 from psycopg import sql
 
@@ -49,6 +50,11 @@ from streams.rebuild import rebuild
 
 VICTIMS = ("worker", "relay", "gateway", "simulator")
 OUTBOX = "subcentre_outbox"
+STORE_AWAY = (
+    psycopg.OperationalError,
+    es_persistence.OperationalError,
+    es_persistence.InterfaceError,
+)
 
 
 @dataclass
@@ -73,6 +79,7 @@ def crash_day(
     enterprises: int = 2,
     kill_every: tuple[float, float] = (1.5, 4.0),
     restart_broker: Callable[[], None] | None = None,
+    restart_postgres: Callable[[], None] | None = None,
 ) -> CrashReport:
     """Play one zone-day under crashes on a fresh schema; check what it left."""
     report = CrashReport(seed)
@@ -121,6 +128,7 @@ def crash_day(
                     kill_every,
                     report,
                     restart_broker,
+                    restart_postgres,
                 ),
                 daemon=True,
             )
@@ -149,14 +157,25 @@ def _kill_and_restart(
     every: tuple[float, float],
     report: CrashReport,
     restart_broker: Callable[[], None] | None,
+    restart_postgres: Callable[[], None] | None,
 ) -> None:
     while playing.is_set():
         time.sleep(rng.uniform(*every))
+        # As an orchestrator would, start again what stopped on its own (a
+        # worker whose store went away exits).
+        for name, process in list(processes.running.items()):
+            if process.poll() is not None:
+                processes.restart(name)
+                report.kills.append(f"{name} (exited, restarted)")
         if not playing.is_set():
             return
         if restart_broker is not None and rng.random() < 0.2:
             restart_broker()
             report.kills.append("broker")
+            continue
+        if restart_postgres is not None and rng.random() < 0.15:
+            restart_postgres()
+            report.kills.append("postgres")
             continue
         victim = rng.choice(VICTIMS)
         processes.kill(victim)
@@ -169,11 +188,15 @@ def _settle(apps: Applications, store: ProjectionStore, report: CrashReport) -> 
     """Wait until every stored event is projected and every delivery made."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        [(pending,)] = store.query(
-            "SELECT count(*) FROM subcentre_deliveries WHERE status <> 'delivered'"
-        )
-        if backlog(apps, store) == 0 and int(str(pending)) == 0:
-            return
+        try:
+            [(pending,)] = store.query(
+                "SELECT count(*) FROM subcentre_deliveries WHERE status <> 'delivered'"
+            )
+            if backlog(apps, store) == 0 and int(str(pending)) == 0:
+                return
+        except STORE_AWAY:
+            # Connections a PostgreSQL restart broke fail once, then are replaced.
+            pass
         time.sleep(0.3)
     report.problems.append("the pipeline did not settle within 120 s")
 
@@ -255,6 +278,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--enterprises", type=int, default=3)
     parser.add_argument(
+        "--postgres-restarts",
+        action="store_true",
+        help="Also restart PostgreSQL (fast shutdown) at random moments.",
+    )
+    parser.add_argument(
         "--broker-restarts",
         action="store_true",
         help="Also restart the embedded broker (empty) at random moments.",
@@ -265,6 +293,10 @@ def main() -> None:
     brokers = [EmbeddedBroker(data)]
     url = ensure_database(server.start(), "crash")
     bootstrap = brokers[0].start()
+
+    def restart_postgres() -> None:
+        server.stop()
+        server.start()
 
     def restart_broker() -> None:
         port = brokers[-1].port
@@ -282,6 +314,7 @@ def main() -> None:
                 seed=seed,
                 enterprises=args.enterprises,
                 restart_broker=restart_broker if args.broker_restarts else None,
+                restart_postgres=restart_postgres if args.postgres_restarts else None,
             )
             kills = ", ".join(report.kills) or "none"
             print(
