@@ -84,18 +84,42 @@ class ReceiptInbox:
         message_id, message_type = identity(receipt)
         if not self.log.add(message_id, message_type, raw):
             kept = self.log.get(message_id)
-            RECEIPTS.labels(message_type, "duplicate").inc()
+            if kept is None or kept.status != "received":
+                RECEIPTS.labels(message_type, "duplicate").inc()
+                logger.warning(
+                    "duplicate receipt skipped",
+                    extra={"message_id": message_id, "message_type": message_type},
+                )
+                return InboxOutcome(
+                    message_id,
+                    message_type,
+                    "duplicate",
+                    kept.document_id if kept else None,
+                    f"already {kept.status if kept else 'kept'}",
+                )
+            # Kept before, never handled: the process that kept it stopped (or
+            # lost its database) before handling it. Handle it now; the
+            # commands it causes are keyed by its message id.
             logger.warning(
-                "duplicate receipt skipped",
+                "receipt kept but not handled before; handling it now",
                 extra={"message_id": message_id, "message_type": message_type},
             )
-            return InboxOutcome(
-                message_id,
-                message_type,
-                "duplicate",
-                kept.document_id if kept else None,
-                f"already {kept.status if kept else 'kept'}",
-            )
+        return self._handle(message_id, message_type, receipt)
+
+    def recover(self) -> int:
+        """Handle the receipts kept but never handled; return how many.
+
+        Run at start: a gateway or collector that stopped between keeping a
+        receipt and handling it leaves it so, and customs may never resend it.
+        """
+        found = self.log.unhandled()
+        for kept in found:
+            self._handle(kept.message_id, kept.message_type, read_receipt(kept.raw))
+        return len(found)
+
+    def _handle(
+        self, message_id: str, message_type: str, receipt: Receipt
+    ) -> InboxOutcome:
         pocket = getattr(receipt, "pocket", None)
         if pocket is not None and pocket.total > 1 and pocket.pocket_id:
             outcome = self._gather(message_id, message_type, pocket)

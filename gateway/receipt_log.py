@@ -76,6 +76,10 @@ class ReceiptLog(Protocol):
         """Receipts parked under any of these keys, oldest first."""
         ...
 
+    def unhandled(self) -> list[LoggedReceipt]:
+        """Receipts kept but never handled (a crash came between), oldest first."""
+        ...
+
     def remember_outbound(self, enterprise_doc_no: str, document_id: UUID) -> None:
         """Record that a document left for customs under the enterprise's number."""
         ...
@@ -134,6 +138,13 @@ class MemoryReceiptLog:
                 for r in self.receipts.values()
                 if r.status == "parked" and set(r.keys) & set(keys)
             ),
+            key=lambda r: r.received_at,
+        )
+
+    def unhandled(self) -> list[LoggedReceipt]:
+        """Receipts kept but never handled, oldest first."""
+        return sorted(
+            (r for r in self.receipts.values() if r.status == "received"),
             key=lambda r: r.received_at,
         )
 
@@ -212,6 +223,16 @@ class PostgresReceiptLog:
                 "document_id, keys FROM customs_receipts "
                 "WHERE status = 'parked' AND keys && %s ORDER BY received_at",
                 (list(keys),),
+            ).fetchall()
+        return [_logged(row) for row in rows]
+
+    def unhandled(self) -> list[LoggedReceipt]:
+        """Receipts kept but never handled, oldest first."""
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT message_id, message_type, raw, received_at, status, detail, "
+                "document_id, keys FROM customs_receipts "
+                "WHERE status = 'received' ORDER BY received_at"
             ).fetchall()
         return [_logged(row) for row in rows]
 

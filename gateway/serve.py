@@ -30,7 +30,9 @@ def build_inbox(
         log.close()
         applications.close()
 
-    return applications.zone, ReceiptInbox(applications.zone, log), store, close
+    inbox = ReceiptInbox(applications.zone, log)
+    inbox.recover()
+    return applications.zone, inbox, store, close
 
 
 def _applications(settings: Settings) -> Applications:
@@ -45,9 +47,9 @@ def build_api(settings: Settings) -> tuple[FastAPI, Callable[[], None]]:
     log = PostgresReceiptLog(settings.database_url, schema=schema)
     store = ProjectionStore(settings.database_url, schema=schema)
     store.create_tables()
-    api = create_api(
-        ApiServices(applications, keys, ReceiptInbox(applications.zone, log), store)
-    )
+    inbox = ReceiptInbox(applications.zone, log)
+    inbox.recover()
+    api = create_api(ApiServices(applications, keys, inbox, store))
 
     def close() -> None:
         store.close()

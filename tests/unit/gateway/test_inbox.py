@@ -357,3 +357,43 @@ def test_answers_arriving_after_the_posting_move_nothing_backwards_r_flow_2(
     assert (after.state, after.version) == (State.APPROVED, posted.version)
     assert after.posting_mark is PostingMark.POSTED
     assert apps.zone.get_ledger(done.ledger_id).version == ledger.version
+
+
+def test_a_receipt_kept_but_not_handled_before_a_crash_is_handled_when_resent(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    checklist = declared_checklist(apps)
+    raw = approval()
+    from gateway.customs.receipts import read_receipt
+    from gateway.inbox import identity
+
+    # A process kept the receipt and stopped before handling it.
+    message_id, message_type = identity(read_receipt(raw))
+    inbox.log.add(message_id, message_type, raw)
+
+    resent = inbox.receive(raw)
+    again = inbox.receive(raw)
+
+    assert resent.status == "applied"
+    assert again.status == "duplicate"
+    assert apps.zone.get_checklist(checklist).state is State.APPROVED
+
+
+def test_receipts_left_unhandled_are_handled_at_start(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    checklist = declared_checklist(apps)
+    raw = approval()
+    from gateway.customs.receipts import read_receipt
+    from gateway.inbox import identity
+
+    message_id, message_type = identity(read_receipt(raw))
+    inbox.log.add(message_id, message_type, raw)
+
+    recovered = inbox.recover()
+
+    assert recovered == 1
+    assert inbox.recover() == 0
+    assert apps.zone.get_checklist(checklist).state is State.APPROVED
+    kept = inbox.log.get(message_id)
+    assert kept is not None and kept.status == "applied"
