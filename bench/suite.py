@@ -150,7 +150,9 @@ def peer_saves(url: str, count: int, threads: int) -> float:
 class Stack:
     """A gateway and a worker on one schema, a sub-centre stand-in, keys."""
 
-    def __init__(self, url: str, bootstrap: str, subcentre_url: str) -> None:
+    def __init__(
+        self, url: str, bootstrap: str, subcentre_url: str, gateway_workers: int = 1
+    ) -> None:
         self.url = url
         self.schema = new_schema(url, "http")
         self.port = free_port()
@@ -174,7 +176,14 @@ class Stack:
         keys.close()
         self.processes = Processes(env, BENCH / "logs")
         self.processes.start("worker", "worker")
-        self.processes.start("gateway", "gateway", "--port", str(self.port))
+        self.processes.start(
+            "gateway",
+            "gateway",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(gateway_workers),
+        )
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.memory: dict[str, list[int]] = {"gateway": [], "worker": []}
         self.sampling = True

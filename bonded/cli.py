@@ -288,17 +288,40 @@ def revoke_key_command(key_id: str) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def gateway(host: str, port: int) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port (each with its own connections).",
+)
+def gateway(host: str, port: int, workers: int) -> None:
     """Serve the HTTP API (OpenAPI at /docs) on the configured store."""
+    import os
+
     import uvicorn
 
     from gateway.serve import build_api
 
     settings = _running_settings()
-    api, close = build_api(settings)
     logging.getLogger("bonded.gateway").info(
-        "gateway serving", extra={"host": host, "port": port}
+        "gateway serving", extra={"host": host, "port": port, "workers": workers}
     )
+    if workers > 1:
+        # Each server process builds its own API from the environment.
+        os.environ["BONDED_DATABASE_URL"] = settings.database_url
+        os.environ["BONDED_KAFKA_BOOTSTRAP"] = settings.kafka_bootstrap
+        uvicorn.run(
+            "gateway.serve:create_gateway",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            log_config=None,
+        )
+        return
+    api, close = build_api(settings)
     try:
         uvicorn.run(api, host=host, port=port, log_level="warning", log_config=None)
     finally:

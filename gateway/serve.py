@@ -58,3 +58,20 @@ def build_api(settings: Settings) -> tuple[FastAPI, Callable[[], None]]:
         applications.close()
 
     return api, close
+
+
+def create_gateway() -> FastAPI:
+    """Build the API from the environment's settings.
+
+    The factory each server process of ``bonded gateway --workers N`` calls; the
+    connections close when the process exits.
+    """
+    import atexit
+
+    from bonded.logs import configure_logging
+
+    settings = Settings()
+    configure_logging("INFO", settings.log_format)
+    api, close = build_api(settings)
+    atexit.register(close)
+    return api

@@ -21,8 +21,9 @@ from tests.builders import ZONE_CODE, register_test_enterprises
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_a_portal_files_and_declares_a_ledger_over_http(
-    pg_env: dict[str, str], database_url: str, tmp_path: Path
+    workers: int, pg_env: dict[str, str], database_url: str, tmp_path: Path
 ) -> None:
     schema = pg_env["POSTGRES_SCHEMA"]
     apps = build_applications(pg_env)
@@ -48,7 +49,16 @@ def test_a_portal_files_and_declares_a_ledger_over_http(
     port = free_port()
     log = (tmp_path / "gateway.log").open("ab")
     server = subprocess.Popen(
-        [sys.executable, "-m", "bonded", "gateway", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "bonded",
+            "gateway",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
