@@ -2,10 +2,11 @@
 
 Every figure that can be derived twice is: ledger stock per enterprise from the
 ledgers (the event store), from the projection analysts query, and from the sum
-of what the posted checklists moved; deposits paid against drawn, reserved and
-remaining; gate crossings in the documents against the crossing events; sub-centre
-deliveries in the outbox against what the sub-centre received. ``problems``
-lists every figure that does not agree; an empty list means the day reconciles.
+of what the posted checklists moved; deposits paid and drawn against the events
+that collected and drew them, and none overdrawn; every gate pass through the
+gate once; sub-centre deliveries in the outbox against what the sub-centre
+received. ``problems`` lists every figure that does not agree; an empty list
+means the day reconciles.
 """
 
 from __future__ import annotations
@@ -179,16 +180,24 @@ def _deposits(store: ProjectionStore, summary: Summary) -> None:
             *(Decimal(str(x)) for x in (paid, drawn, reserved, remaining)),
         )
         summary.deposits.append(row)  # type: ignore[arg-type]
-        _, paid_, drawn_, reserved_, remaining_ = row
-        if paid_ != drawn_ + reserved_ + remaining_ or remaining_ < 0:  # type: ignore[operator]
-            summary.problems.append(f"deposits of {code} do not add up: {row[1:]}")
-    slips = store.query(
-        "SELECT coalesce(sum(amount), 0) FROM form_slip_claims WHERE drawn"
+        if row[4] < 0:  # type: ignore[operator]
+            summary.problems.append(f"deposits of {code} overdrawn: {row[1:]}")
+    # Paid and drawn, against the events that paid and drew them.
+    [(collected, drawn_events)] = store.query(
+        "SELECT coalesce(sum((payload->>'amount')::numeric) FILTER (WHERE "
+        "event_type = 'BusinessForm.DepositCollected'), 0), "
+        "coalesce(sum((payload->>'amount')::numeric) FILTER (WHERE "
+        "event_type = 'BusinessForm.DepositDrawn'), 0) FROM document_events"
     )
+    paid_total = sum((row[1] for row in summary.deposits), Decimal(0))
     drawn_total = sum((row[2] for row in summary.deposits), Decimal(0))
-    if Decimal(str(slips[0][0])) != drawn_total:
+    if Decimal(str(collected)) != paid_total:
         summary.problems.append(
-            f"deposits drawn {drawn_total} but approved slips claim {slips[0][0]}"
+            f"deposits paid {paid_total} but {collected} collected by events"
+        )
+    if Decimal(str(drawn_events)) != drawn_total:
+        summary.problems.append(
+            f"deposits drawn {drawn_total} but {drawn_events} drawn by events"
         )
 
 
@@ -218,12 +227,17 @@ def _crossings(store: ProjectionStore, summary: Summary) -> None:
 
 
 def check_received(
-    summary: Summary, delivered: set[str], received: set[str], repeats: int
+    summary: Summary,
+    delivered: set[str],
+    received: set[str],
+    repeats: int,
+    waiting: int | None = None,
 ) -> None:
     """Compare what the sub-centre received with what the outbox delivered to it.
 
     ``delivered`` are the event ids the outbox marked delivered while this
-    sub-centre listened; ``received`` the keys it recorded.
+    sub-centre listened; ``received`` the keys it recorded; ``waiting`` the
+    deliveries due that are not through (all the outbox's when not given).
     """
     summary.received = (len(received), repeats)
     if delivered != received or repeats:
@@ -232,9 +246,10 @@ def check_received(
             f"the outbox delivered {len(delivered)}; "
             f"{len(delivered - received)} missing, {len(received - delivered)} unknown"
         )
-    waiting = sum(
-        n for status, n in summary.deliveries.items() if status != "delivered"
-    )
+    if waiting is None:
+        waiting = sum(
+            n for status, n in summary.deliveries.items() if status != "delivered"
+        )
     if waiting:
         summary.problems.append(f"{waiting} sub-centre deliveries not delivered")
 

@@ -177,7 +177,11 @@ def _run(
     processes = Processes(
         _child_env(settings, subcentre_url, data_dir), data_dir / "logs"
     )
+    summarised = False
     try:
+        # Before anything of this run is stored or delivered.
+        [(since,)] = store.query("SELECT now()")
+        first = (apps.zone.recorder.max_notification_id() or 0) + 1
         day_keys = register_day(apps, keys, options.plan)
         admin_key = create_key(keys, Role.ADMIN, label="bonded up")
         worker_metrics, simulator_metrics = free_port(), free_port()
@@ -201,7 +205,6 @@ def _run(
         out(f"logs: {processes.logs}")
 
         tally = Tally()
-        [(since,)] = store.query("SELECT now()")
         started = time.monotonic()
         failures = _play(options.plan, base_url, day_keys, tally, processes)
         played = time.monotonic() - started
@@ -218,7 +221,14 @@ def _run(
         with stand_in.lock:
             received = set(stand_in.received)
             repeats = stand_in.repeats
-        check_received(summary, delivered, received, repeats)
+        # Only this run's deliveries must be through (the store may keep runs
+        # before it, with what they left).
+        [(waiting,)] = store.query(
+            "SELECT count(*) FROM subcentre_deliveries "
+            "WHERE status <> 'delivered' AND notification_id >= %s",
+            (first,),
+        )
+        check_received(summary, delivered, received, repeats, int(str(waiting)))
         summary.latencies = {
             "command round trip over HTTP": percentiles(tally.latencies),
             **summary.latencies,
@@ -231,6 +241,7 @@ def _run(
         ] + [("projections (aggregates behind)", backlog(apps, store))]
         summary.problems[:0] = failures + ([] if drained else ["pipeline not drained"])
         _report(summary, options.plan, played, out)
+        summarised = True
         if options.once:
             return 1 if summary.problems else 0
         out("")
@@ -241,7 +252,8 @@ def _run(
             time.sleep(1.0)
     except KeyboardInterrupt:
         out("stopping")
-        return 0
+        # Interrupted before its summary, a run has shown nothing: not a success.
+        return 0 if summarised and not options.once else 130
     finally:
         processes.stop()
         keys.close()

@@ -22,7 +22,7 @@ from aggregates.common.documents import CustomsDecision, DecisionOutcome
 from aggregates.common.errors import DocumentNotFoundError
 from aggregates.common.lifecycle import Document, Request, document_id
 from aggregates.zone import Zone
-from bonded.errors import DomainError
+from bonded.errors import DomainError, MessageError
 from gateway.customs.pockets import assemble
 from gateway.customs.receipts import read_receipt
 from gateway.metrics import RECEIPTS, RECONCILIATION_FINDINGS
@@ -114,7 +114,15 @@ class ReceiptInbox:
         """
         found = self.log.unhandled()
         for kept in found:
-            self._handle(kept.message_id, kept.message_type, read_receipt(kept.raw))
+            try:
+                self._handle(kept.message_id, kept.message_type, read_receipt(kept.raw))
+            except (MessageError, DomainError, ValueError) as unusable:
+                # One receipt that cannot be handled must not stop the start.
+                self.log.mark(kept.message_id, "failed", str(unusable)[:500])
+                logger.warning(
+                    "receipt left unhandled could not be handled",
+                    extra={"message_id": kept.message_id, "error": str(unusable)},
+                )
         return len(found)
 
     def _handle(
@@ -167,12 +175,17 @@ class ReceiptInbox:
                 f"pocket {pocket.current} of {pocket.total}; waiting for {missing}",
             )
         whole = assemble([parts[n].raw for n in range(1, pocket.total + 1)])
+        # The whole is kept before its parts stop being parked: a crash between
+        # the two leaves parts that a resend or ``recover`` puts together again.
+        fresh = self.log.add(pocket.pocket_id, message_type, whole)
         for kept in parts.values():
             self.log.mark(kept.message_id, "assembled", f"into {pocket.pocket_id}")
-        if not self.log.add(pocket.pocket_id, message_type, whole):
-            return InboxOutcome(
-                message_id, message_type, "duplicate", None, "already assembled"
-            )
+        if not fresh:
+            kept_whole = self.log.get(pocket.pocket_id)
+            if kept_whole is None or kept_whole.status != "received":
+                return InboxOutcome(
+                    message_id, message_type, "duplicate", None, "already assembled"
+                )
         return self._process(pocket.pocket_id, message_type, read_receipt(whole))
 
     def remember_outbound(self, enterprise_doc_no: str, document_id: UUID) -> None:

@@ -65,6 +65,10 @@ def create_gateway() -> FastAPI:
 
     The factory each server process of ``bonded gateway --workers N`` calls; the
     connections close when the process exits.
+
+    TODO: each process keeps its own metrics, so ``/metrics`` answers for
+    whichever process took the scrape; switch prometheus-client to its
+    multiprocess mode before Prometheus scrapes a gateway with several workers.
     """
     import atexit
 

@@ -28,7 +28,7 @@ from schemas.text import (
     check_expiry,
     check_number,
     check_number_text,
-    check_text,
+    check_texts,
 )
 
 Text = Annotated[str, Field(max_length=512)]
@@ -69,8 +69,8 @@ class Body(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _visible(cls, value: object, info: ValidationInfo) -> object:
-        if isinstance(value, str):
-            return check_text(value, info.field_name or "")
+        if isinstance(value, str | tuple | list):
+            return check_texts(value, info.field_name or "")
         if isinstance(value, Decimal):
             return check_number(value)
         return value

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from schemas.text import check_number, check_number_text, check_text
+from schemas.text import check_number, check_number_text, check_texts
 
 # Receipt dates: "2025-03-10 09:20:29" in HDE, ISO in envelopes.
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y%m%d%H%M%S")
@@ -52,8 +52,8 @@ class WireModel(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _visible(cls, value: object, info: ValidationInfo) -> object:
-        if isinstance(value, str):
-            return check_text(value, info.field_name or "")
+        if isinstance(value, str | tuple | list):
+            return check_texts(value, info.field_name or "")
         if isinstance(value, Decimal):
             return check_number(value)
         return value

@@ -21,12 +21,32 @@ from decimal import Decimal
 REFUSED_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
 LINE_BREAKS = {"\n", "\r", "\t"}
 # Fields whose text may span lines.
-MULTILINE_FIELDS = {"note", "reason", "arrival_note", "detail", "description"}
+MULTILINE_FIELDS = {
+    "note",
+    "reason",
+    "arrival_note",
+    "detail",
+    "description",
+    "remark",
+    "check_info",
+    "notes",
+}
 
 # Business dates: nothing before the customs system existed, and no event (a
 # release, a posting) later than tomorrow anywhere on earth.
 EARLIEST = date(2000, 1, 1)
 LATEST_EXPIRY = date(2100, 12, 31)
+
+
+def check_texts(value: object, field: str) -> object:
+    """Check a text, or every text inside a tuple or list; return it unchanged."""
+    if isinstance(value, str):
+        return check_text(value, field)
+    if isinstance(value, tuple | list):
+        for item in value:
+            if isinstance(item, str):
+                check_text(item, field)
+    return value
 
 
 def check_text(value: str, field: str) -> str:

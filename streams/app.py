@@ -5,21 +5,27 @@ events of one aggregate (one partition) are handled in order; it takes them in
 batches (up to ``projection_batch`` messages, or what came within
 ``projection_batch_wait``), applies each batch to the projections in one
 transaction (exactly-once effect through their guard) and offers each message to
-the process manager, in a thread, off the event loop. A batch is acknowledged
-only after it was handled. A task runs the relays,
-each active in one worker only. Processing is ``at_least_once``: a message not yet
-committed when a worker dies is read again, and the guards make that harmless.
+the process manager, in a thread, off the event loop. A batch is handled before
+Faust may acknowledge it: tried again while the store is away, and the worker
+stops rather than acknowledge one it could not handle (``handle_until_done``).
+A task runs the relays, each active in one worker only. Processing is
+``at_least_once``: a message not yet committed when a worker dies is read
+again, and the guards make that harmless.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import eventsourcing.persistence as es_persistence
 import faust
+import psycopg
+from psycopg_pool import PoolTimeout
 from pydantic import ValidationError
 
 from bonded.bootstrap import Applications
@@ -89,7 +95,7 @@ def create_app(parts: WorkerParts) -> faust.App:
                     )
                     await dead_letters.send(key=event.key, value=event.value)
             if messages:
-                await asyncio.to_thread(handle, parts, messages)
+                await handle_until_done(parts, messages)
 
     app.agent(topics, name="project_events", concurrency=1)(project_events)
 
@@ -112,10 +118,14 @@ def create_app(parts: WorkerParts) -> faust.App:
     app.task(relay_events)
 
     async def report_lags() -> None:
-        await asyncio.to_thread(
-            sample, parts.applications, parts.store, parts.positions
-        )
-        await sample_consumer(app.consumer)
+        # Gauges only: a store or broker away must not stop the worker.
+        try:
+            await asyncio.to_thread(
+                sample, parts.applications, parts.store, parts.positions
+            )
+            await sample_consumer(app.consumer)
+        except Exception as error:
+            logger.warning("metrics not sampled", extra={"error": repr(error)})
 
     app.timer(interval=settings.metrics_interval)(report_lags)
 
@@ -156,6 +166,53 @@ FORWARDED = {
         "Vehicle",
     )
 }
+
+
+# What a store that is away (restarting, failing over, busy) raises: a batch
+# meeting one is tried again in place, until the store is back.
+STORE_AWAY: tuple[type[Exception], ...] = (
+    es_persistence.OperationalError,
+    es_persistence.InterfaceError,
+    es_persistence.ConnectionUnavailableError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    psycopg.errors.DeadlockDetected,
+    PoolTimeout,
+)
+RETRY_LIMIT_SECONDS = 5.0
+# The exit status of a worker that stopped rather than lose a batch.
+EXIT_UNHANDLED_BATCH = 70
+
+
+async def handle_until_done(parts: WorkerParts, messages: list[EventMessage]) -> None:
+    """Handle a batch before Faust may acknowledge it, whatever it takes.
+
+    Faust's ``take_events`` acknowledges a batch when the agent moves on, even
+    when handling raised; so a batch is never left behind: while the store is
+    away it is tried again (the handling is idempotent), and any other failure
+    stops the process at once, before an acknowledgement can be committed, so
+    that the batch comes again to whichever worker takes the partitions.
+    """
+    wait = 0.2
+    while True:
+        try:
+            await asyncio.to_thread(handle, parts, messages)
+            return
+        except STORE_AWAY as away:
+            logger.warning(
+                "store away; batch tried again",
+                extra={"error": repr(away), "messages": len(messages)},
+            )
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, RETRY_LIMIT_SECONDS)
+        except Exception:
+            logger.exception(
+                "batch not handled; the worker stops without acknowledging it",
+                extra={"messages": len(messages)},
+            )
+            for handler in logging.getLogger().handlers:
+                handler.flush()
+            os._exit(EXIT_UNHANDLED_BATCH)
 
 
 def handle(parts: WorkerParts, messages: list[EventMessage]) -> None:

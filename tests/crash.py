@@ -137,6 +137,10 @@ def crash_day(
             playing.clear()
             chaos.join(30)
             report.problems += failures
+            # What exited on its own after the chaos stopped starts again.
+            for name, process in list(processes.running.items()):
+                if process.poll() is not None:
+                    processes.restart(name)
             # Customs falls silent first, so that nothing new is stored while
             # the pipeline settles; then everything stops before the checks.
             processes.stop_one("simulator")

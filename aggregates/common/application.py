@@ -119,7 +119,9 @@ class BackboneApplication(Application[UUID]):
         except AggregateNotFoundError:
             return None
         assert isinstance(record, CommandRecord)
-        if record.fingerprint != fingerprint:
+        # Compare digests: records kept before the command's name was prefixed
+        # to the fingerprint hold the bare digest.
+        if record.fingerprint.rpartition(":")[2] != fingerprint.rpartition(":")[2]:
             raise IdempotencyKeyConflictError(key)
         first: Outcome = record.outcome
         return Outcome(first.aggregate_id, first.version, replayed=True)

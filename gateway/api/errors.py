@@ -133,8 +133,9 @@ def install(app: FastAPI) -> None:
         )
 
     async def on_unavailable(request: Request, error: Exception) -> JSONResponse:
-        # The store is away (restarting, failing over): nothing was written, as
-        # every command is one transaction; the caller tries again, same key.
+        # The store is away (restarting, failing over). A command is one
+        # transaction, so it was written whole or not at all (its answer may
+        # have been lost after the commit): the caller tries again, same key.
         logger.warning(
             "store unavailable",
             extra={"path": request.url.path, "error": type(error).__name__},
@@ -143,8 +144,9 @@ def install(app: FastAPI) -> None:
             {
                 "error": {
                     "type": "StoreUnavailableError",
-                    "message": "the store cannot be reached; nothing was written, "
-                    "try again with the same idempotency key",
+                    "message": "the store cannot be reached; the request was "
+                    "carried out whole or not at all: try again with the same "
+                    "idempotency key",
                 }
             },
             status_code=503,

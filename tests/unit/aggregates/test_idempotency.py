@@ -10,6 +10,7 @@ import pytest
 from aggregates.common.errors import IdempotencyKeyConflictError
 from bonded.bootstrap import Applications
 from tests.builders import (
+    a_ledger,
     a_slip_line,
     an_approved_form,
     an_approved_ledger,
@@ -92,3 +93,20 @@ def test_a_posting_repeated_after_a_lost_answer_applies_once(
     apps.zone.post_to_ledger(ledger_id, **posting)  # type: ignore[arg-type]
 
     assert apps.zone.get_ledger(ledger_id).stock_of("TEST-P1") == Decimal("5")
+
+
+def test_a_record_kept_with_a_bare_digest_still_answers_its_repeat(
+    apps: Applications,
+) -> None:
+    from aggregates.common.idempotency import CommandRecord, Outcome, fingerprint
+
+    ledger_id = a_ledger(apps, "TEST-OLD-KEY")
+    # A command record as kept before fingerprints were prefixed with the name.
+    digest = fingerprint("declare", document_id=ledger_id).rpartition(":")[2]
+    record = CommandRecord("TEST-OLD-KEY/declare", digest, Outcome(ledger_id, 2), ())
+    apps.zone.save(record)
+
+    repeated = apps.zone.declare(ledger_id, command_id="TEST-OLD-KEY/declare")
+
+    assert repeated.replayed
+    assert apps.zone.get_ledger(ledger_id).version == 1

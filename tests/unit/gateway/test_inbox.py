@@ -397,3 +397,55 @@ def test_receipts_left_unhandled_are_handled_at_start(
     assert apps.zone.get_checklist(checklist).state is State.APPROVED
     kept = inbox.log.get(message_id)
     assert kept is not None and kept.status == "applied"
+
+
+def test_a_receipt_that_cannot_be_handled_at_start_is_set_aside(
+    apps: Applications, inbox: ReceiptInbox
+) -> None:
+    checklist = declared_checklist(apps)
+    good = approval()
+    from gateway.customs.receipts import read_receipt
+    from gateway.inbox import identity
+
+    # Kept by an older, more lenient gateway: a bidi control in its number.
+    inbox.log.add("TEST-OLD-1", "INV201", good.replace(QD.encode(), b"QD\xe2\x80\xae1"))
+    message_id, message_type = identity(read_receipt(good))
+    inbox.log.add(message_id, message_type, good)
+
+    recovered = inbox.recover()
+
+    assert recovered == 2
+    old = inbox.log.get("TEST-OLD-1")
+    assert old is not None and old.status == "failed" and "U+202E" in old.detail
+    assert apps.zone.get_checklist(checklist).state is State.APPROVED
+
+
+def test_a_whole_kept_but_not_handled_is_applied_at_start(
+    apps: Applications,
+) -> None:
+    from gateway.customs.hde import posting_receipt
+    from gateway.customs.pockets import assemble
+    from tests.scenarios import import_and_export
+
+    done = import_and_export(apps)
+    inbox = ReceiptInbox(apps.zone, MemoryReceiptLog())
+    exported = apps.zone.get_checklist(done.exported)
+    whole = posting_receipt(exported, ((1, "TEST-P1", "35"), (2, "TEST-P2", "12")))
+    parts = pockets_of(whole, [[0], [1]], "QDTEST-POCKETS-2")
+    # The last pocket came, the whole was kept, and the process stopped there.
+    inbox.log.add("QDTEST-POCKETS-2", "INV211", assemble(parts))
+
+    recovered = inbox.recover()
+
+    assert recovered == 1
+    assert apps.zone.get_ledger(done.ledger_id).open_findings == 1
+
+
+def test_a_remark_over_several_lines_is_accepted() -> None:
+    from schemas.customs import ApprovalResult
+
+    result = ApprovalResult.model_validate(
+        {"manageResult": "3", "rmk": "第一行\n第二行 (TEST line two)"}
+    )
+
+    assert result.remark == "第一行\n第二行 (TEST line two)"
