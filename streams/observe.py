@@ -14,6 +14,7 @@ from bonded.bootstrap import Applications
 from projections.postgres import ProjectionStore
 from schemas.events import EventMessage
 from streams import metrics
+from streams.lag import dead_deliveries, pipeline_lags
 from streams.relay import PositionStore
 
 
@@ -36,23 +37,10 @@ def sample(
     applications: Applications, store: ProjectionStore, positions: PositionStore
 ) -> None:
     """Set the gauges read from the store: lags, dead letters, deposits."""
-    heads = {}
-    for application in applications.all():
-        head = application.recorder.max_notification_id() or 0
-        heads[application.name] = head
-        published = positions.load(application.name).notification_id
-        metrics.RELAY_LAG.labels(application.name).set(max(0, head - published))
-    applied = dict(
-        store.query("SELECT projection, last_notification_id FROM projection_positions")
-    )
-    zone_head = heads.get("Zone", 0)
-    for projector in store.projectors:
-        position = int(str(applied.get(projector.name, 0)))
-        metrics.PROJECTION_LAG.labels(projector.name).set(max(0, zone_head - position))
-    [(dead,)] = store.query(
-        "SELECT count(*) FROM subcentre_deliveries WHERE status = 'dead'"
-    )
-    metrics.SUBCENTRE_DEAD_LETTERS.set(int(str(dead)))
+    gauges = {"relay": metrics.RELAY_LAG, "projection": metrics.PROJECTION_LAG}
+    for lag in pipeline_lags(applications, store, positions):
+        gauges[lag.kind].labels(lag.name).set(lag.behind)
+    metrics.SUBCENTRE_DEAD_LETTERS.set(dead_deliveries(store))
     for enterprise, paid, drawn, remaining, exhausted in store.query(DEPOSITS):
         metrics.DEPOSIT_PAID.labels(enterprise).set(float(paid))
         metrics.DEPOSIT_DRAWN.labels(enterprise).set(float(drawn))

@@ -8,23 +8,9 @@ from bonded.bootstrap import Applications
 from projections.postgres import ProjectionStore
 from schemas.events import topic_names
 from schemas.settings import Settings
+from streams.lag import Lag, dead_deliveries, pipeline_lags
 from streams.rebuild import rebuild
-from streams.relay import PositionStore
 from streams.worker import build_parts
-
-
-@dataclass(frozen=True)
-class Lag:
-    """How far one part of the pipeline is behind the store."""
-
-    part: str
-    position: int
-    head: int
-
-    @property
-    def behind(self) -> int:
-        """Notifications stored after the position."""
-        return max(0, self.head - self.position)
 
 
 def rebuild_projections(settings: Settings, names: list[str]) -> int:
@@ -41,40 +27,13 @@ def rebuild_projections(settings: Settings, names: list[str]) -> int:
 
 
 def lags(settings: Settings) -> list[Lag]:
-    """Relay lag per application and position lag per projection.
-
-    A relay's lag is the events stored and not yet published. A projection's
-    position is the highest notification it applied; the events of other
-    aggregates may still be in flight below it, so it is a bound, zero when the
-    workers have caught up with the last event that concerns it.
-    """
+    """Relay lag per application and position lag per projection (``pipeline_lags``)."""
     parts = build_parts(settings)
     try:
-        positions = PositionStore(settings.database_url, settings.database_schema)
-        found = []
-        heads = {}
-        for app in parts.applications.all():
-            head = app.recorder.max_notification_id() or 0
-            heads[app.name] = head
-            published = positions.load(app.name).notification_id
-            found.append(Lag(f"relay {app.name}", published, head))
-        zone_head = heads.get("Zone", 0)
-        found += projection_lags(parts.store, zone_head)
-        return found
+        return pipeline_lags(parts.applications, parts.store, parts.positions)
     finally:
         parts.store.close()
         parts.applications.close()
-
-
-def projection_lags(store: ProjectionStore, head: int) -> list[Lag]:
-    """The position of each projection against the zone's last notification."""
-    rows = dict(
-        store.query("SELECT projection, last_notification_id FROM projection_positions")
-    )
-    return [
-        Lag(f"projection {p.name}", int(str(rows.get(p.name, 0))), head)
-        for p in store.projectors
-    ]
 
 
 def backlog(applications: Applications, store: ProjectionStore) -> int:
@@ -146,10 +105,7 @@ async def consumer_offsets(settings: Settings) -> list[PartitionOffsets]:
 
 def dead_letters(store: ProjectionStore) -> dict[str, int]:
     """Sub-centre deliveries given up on, and receipts parked for want of a document."""
-    [(dead,)] = store.query(
-        "SELECT count(*) FROM subcentre_deliveries WHERE status = 'dead'"
-    )
-    found = {"sub-centre deliveries dead": int(str(dead))}
+    found = {"sub-centre deliveries dead": dead_deliveries(store)}
     [(receipts,)] = store.query("SELECT to_regclass('customs_receipts') IS NOT NULL")
     if receipts:
         [(parked,)] = store.query(

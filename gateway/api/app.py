@@ -182,7 +182,6 @@ def create_api(services: ApiServices) -> FastAPI:
         kind: str, document_id: UUID, caller: Annotated[Caller, Depends(anyone)]
     ) -> dict[str, Any]:
         """A document's current content: head, lines, state, latest receipt."""
-        _known(kind)
         return access.document(kind, document_id, caller).print_view()
 
     @api.get("/v1/{kind}/{document_id}/receipt", tags=["documents"])
@@ -190,7 +189,6 @@ def create_api(services: ApiServices) -> FastAPI:
         kind: str, document_id: UUID, caller: Annotated[Caller, Depends(anyone)]
     ) -> dict[str, Any]:
         """The latest customs receipt; 404 before one arrived (R-DOC-10)."""
-        _known(kind)
         receipt = access.document(kind, document_id, caller).view_receipt()
         return receipt.__dict__
 
@@ -202,7 +200,6 @@ def create_api(services: ApiServices) -> FastAPI:
         caller: Annotated[Caller, Depends(anyone)],
     ) -> list[Any]:
         """Lines matching serial, number, part number, HS code or name (R-DOC-11)."""
-        _known(kind)
         document = access.document(kind, document_id, caller)
         found = document.search_lines(q)
         return [line.__dict__ for line in found]
@@ -212,7 +209,6 @@ def create_api(services: ApiServices) -> FastAPI:
         kind: str, document_id: UUID, caller: Annotated[Caller, Depends(anyone)]
     ) -> list[dict[str, Any]]:
         """Per line, the gate passes generated for it (R-SLIP-6, R-GATE-12)."""
-        _known(kind)
         document = access.document(kind, document_id, caller)
         if not isinstance(document, CarriedDocument):
             raise DocumentNotFoundError(kind, document_id)
@@ -237,7 +233,6 @@ def create_api(services: ApiServices) -> FastAPI:
         kind: str, document_id: UUID, caller: Annotated[Caller, Depends(anyone)]
     ) -> str:
         """A print-ready page of the document's current content (R-DOC-9)."""
-        _known(kind)
         return render(access.document(kind, document_id, caller).print_view())
 
     @api.post("/v1/{kind}/{document_id}/declare", tags=["documents"])
@@ -248,7 +243,6 @@ def create_api(services: ApiServices) -> FastAPI:
         caller: Annotated[Caller, Depends(enterprise)],
     ) -> dict[str, Any]:
         """Declare a draft to customs after its validation rules (R-DOC-5)."""
-        _known(kind)
         access.document(kind, document_id, caller)
         return answered(zone.declare(document_id, command_id=idempotency_key))
 
@@ -260,7 +254,6 @@ def create_api(services: ApiServices) -> FastAPI:
         caller: Annotated[Caller, Depends(enterprise)],
     ) -> dict[str, Any]:
         """Ask customs to void an approved stock slip or gate pass."""
-        _known(kind)
         access.document(kind, document_id, caller)
         return answered(zone.declare_void(document_id, command_id=idempotency_key))
 
@@ -273,7 +266,6 @@ def create_api(services: ApiServices) -> FastAPI:
         confirm: bool = False,
     ) -> dict[str, Any]:
         """Delete a draft or returned document; ``confirm=true`` is required."""
-        _known(kind)
         access.document(kind, document_id, caller)
         return answered(
             zone.delete(document_id, confirmed=confirm, command_id=idempotency_key)
@@ -317,7 +309,6 @@ def create_api(services: ApiServices) -> FastAPI:
         caller: Annotated[Caller, Depends(anyone)],
     ) -> Response:
         """Download an attachment."""
-        _known(kind)
         attachment = access.document(kind, document_id, caller).attachment(number)
         media = (
             "application/pdf"
@@ -341,7 +332,6 @@ def create_api(services: ApiServices) -> FastAPI:
         caller: Annotated[Caller, Depends(enterprise)],
     ) -> dict[str, Any]:
         """Delete an attachment of a modifiable document (R-DOC-8)."""
-        _known(kind)
         access.document(kind, document_id, caller)
         return answered(
             zone.remove_attachment(document_id, number, command_id=idempotency_key)

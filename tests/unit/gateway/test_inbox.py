@@ -8,13 +8,19 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
+from lxml import etree
 
+from aggregates.checklist.model import PostingMark
 from aggregates.common.lifecycle import State
 from aggregates.gate_pass.model import GateStatus
 from bonded.bootstrap import Applications
 from bonded.errors import MessageError
-from gateway.inbox import ReceiptInbox
+from gateway.customs.hde import posting_receipt
+from gateway.customs.pockets import assemble
+from gateway.customs.receipts import read_receipt
+from gateway.inbox import ReceiptInbox, identity
 from gateway.receipt_log import MemoryReceiptLog
+from schemas.customs import ApprovalResult
 from tests.builders import (
     ZONE_CODE,
     a_checklist,
@@ -30,6 +36,7 @@ from tests.customs_messages import (
     inv202,
     sas22x,
 )
+from tests.scenarios import ImportExport, import_and_export
 
 QD = "QD224426I000000001"
 PRE_ENTRY = "202600000000000042"
@@ -277,7 +284,6 @@ def test_document_decisions_for_unknown_documents_are_parked(
 def pockets_of(raw: bytes, keep: list[list[int]], pocket_id: str) -> list[bytes]:
     """Split a receipt's lines over pockets: ``keep[i]`` are the line indexes of
     pocket i + 1; every pocket repeats the head."""
-    from lxml import etree
 
     parts = []
     for number, lines in enumerate(keep, start=1):
@@ -301,16 +307,27 @@ def pockets_of(raw: bytes, keep: list[list[int]], pocket_id: str) -> list[bytes]
     return parts
 
 
+def posted_export_receipt(apps: Applications) -> tuple[ImportExport, bytes]:
+    """The scenario's posted export, and customs' INV211 with one figure off."""
+    done = import_and_export(apps)
+    exported = apps.zone.get_checklist(done.exported)
+    figures = ((1, "TEST-P1", "35"), (2, "TEST-P2", "12"))
+    return done, posting_receipt(exported, figures)
+
+
+def kept_unhandled(inbox: ReceiptInbox, raw: bytes) -> str:
+    """Keep a receipt as a process that stopped before handling it would."""
+    message_id, message_type = identity(read_receipt(raw))
+    inbox.log.add(message_id, message_type, raw)
+    return message_id
+
+
 def test_a_receipt_split_in_pockets_is_applied_once_when_all_arrived(
     apps: Applications,
 ) -> None:
-    from gateway.customs.hde import posting_receipt
-    from tests.scenarios import import_and_export
 
-    done = import_and_export(apps)
+    done, whole = posted_export_receipt(apps)
     inbox = ReceiptInbox(apps.zone, MemoryReceiptLog())
-    exported = apps.zone.get_checklist(done.exported)
-    whole = posting_receipt(exported, ((1, "TEST-P1", "35"), (2, "TEST-P2", "12")))
     first, second = pockets_of(whole, [[0], [1]], "QDTEST-POCKETS-1")
 
     waiting = inbox.receive(second)
@@ -333,8 +350,6 @@ def test_a_receipt_split_in_pockets_is_applied_once_when_all_arrived(
 def test_answers_arriving_after_the_posting_move_nothing_backwards_r_flow_2(
     apps: Applications,
 ) -> None:
-    from aggregates.checklist.model import PostingMark
-    from tests.scenarios import import_and_export
 
     done = import_and_export(apps)
     inbox = ReceiptInbox(apps.zone, MemoryReceiptLog())
@@ -364,12 +379,7 @@ def test_a_receipt_kept_but_not_handled_before_a_crash_is_handled_when_resent(
 ) -> None:
     checklist = declared_checklist(apps)
     raw = approval()
-    from gateway.customs.receipts import read_receipt
-    from gateway.inbox import identity
-
-    # A process kept the receipt and stopped before handling it.
-    message_id, message_type = identity(read_receipt(raw))
-    inbox.log.add(message_id, message_type, raw)
+    kept_unhandled(inbox, raw)
 
     resent = inbox.receive(raw)
     again = inbox.receive(raw)
@@ -383,12 +393,7 @@ def test_receipts_left_unhandled_are_handled_at_start(
     apps: Applications, inbox: ReceiptInbox
 ) -> None:
     checklist = declared_checklist(apps)
-    raw = approval()
-    from gateway.customs.receipts import read_receipt
-    from gateway.inbox import identity
-
-    message_id, message_type = identity(read_receipt(raw))
-    inbox.log.add(message_id, message_type, raw)
+    message_id = kept_unhandled(inbox, approval())
 
     recovered = inbox.recover()
 
@@ -404,13 +409,9 @@ def test_a_receipt_that_cannot_be_handled_at_start_is_set_aside(
 ) -> None:
     checklist = declared_checklist(apps)
     good = approval()
-    from gateway.customs.receipts import read_receipt
-    from gateway.inbox import identity
-
     # Kept by an older, more lenient gateway: a bidi control in its number.
     inbox.log.add("TEST-OLD-1", "INV201", good.replace(QD.encode(), b"QD\xe2\x80\xae1"))
-    message_id, message_type = identity(read_receipt(good))
-    inbox.log.add(message_id, message_type, good)
+    kept_unhandled(inbox, good)
 
     recovered = inbox.recover()
 
@@ -423,14 +424,9 @@ def test_a_receipt_that_cannot_be_handled_at_start_is_set_aside(
 def test_a_whole_kept_but_not_handled_is_applied_at_start(
     apps: Applications,
 ) -> None:
-    from gateway.customs.hde import posting_receipt
-    from gateway.customs.pockets import assemble
-    from tests.scenarios import import_and_export
 
-    done = import_and_export(apps)
+    done, whole = posted_export_receipt(apps)
     inbox = ReceiptInbox(apps.zone, MemoryReceiptLog())
-    exported = apps.zone.get_checklist(done.exported)
-    whole = posting_receipt(exported, ((1, "TEST-P1", "35"), (2, "TEST-P2", "12")))
     parts = pockets_of(whole, [[0], [1]], "QDTEST-POCKETS-2")
     # The last pocket came, the whole was kept, and the process stopped there.
     inbox.log.add("QDTEST-POCKETS-2", "INV211", assemble(parts))
@@ -442,7 +438,6 @@ def test_a_whole_kept_but_not_handled_is_applied_at_start(
 
 
 def test_a_remark_over_several_lines_is_accepted() -> None:
-    from schemas.customs import ApprovalResult
 
     result = ApprovalResult.model_validate(
         {"manageResult": "3", "rmk": "第一行\n第二行 (TEST line two)"}
