@@ -83,6 +83,55 @@ def approved_ledger(client: Client) -> str:
     return str(ledger)
 
 
+def checklist_body(doc_no: str, quantity: str, unit_price: str) -> dict[str, Any]:
+    """An import checklist of one part on the test ledger."""
+    return {
+        "enterprise_doc_no": doc_no,
+        "ledger_no": "TESTL000001",
+        "direction": "I",
+        "supervision_mode": "5000",
+        "transport_mode": "4",
+        "port_code": "2244",
+        "master_customs_code": "2244",
+        "country_code": "142",
+        "customs_flag": "2",
+        "lines": [
+            {
+                "line_no": 1,
+                "part_no": "TEST-A",
+                "hs_code": "84713000",
+                "name": "TEST a",
+                "unit": "007",
+                "quantity": quantity,
+                "unit_price": unit_price,
+            }
+        ],
+    }
+
+
+def form_body(doc_no: str) -> dict[str, Any]:
+    """A type H business form of ten units of one part."""
+    return {
+        "enterprise_doc_no": doc_no,
+        "business_type": "H",
+        "direction": "I",
+        "zone_customs_code": ZONE_CODE,
+        "master_customs_code": "2244",
+        "valid_until": "2030-12-31",
+        "lines": [
+            {
+                "line_no": 1,
+                "part_no": "TEST-P1",
+                "hs_code": "84713000",
+                "name": "TEST goods",
+                "quantity": "10",
+                "unit": "007",
+                "unit_price": "1",
+            }
+        ],
+    }
+
+
 def test_no_key_or_a_wrong_key_is_401(client: Client) -> None:
     missing = client.call("GET", "/v1/ledgers/" + "0" * 32, who="")
     wrong = client.http.get(
@@ -203,30 +252,7 @@ def test_a_checklist_receipt_through_the_customs_endpoint_r_flow_2(
 ) -> None:
     approved_ledger(client)
     checklist = client.call(
-        "POST",
-        "/v1/checklists",
-        json={
-            "enterprise_doc_no": "TEST-C1",
-            "ledger_no": "TESTL000001",
-            "direction": "I",
-            "supervision_mode": "5000",
-            "transport_mode": "4",
-            "port_code": "2244",
-            "master_customs_code": "2244",
-            "country_code": "142",
-            "customs_flag": "2",
-            "lines": [
-                {
-                    "line_no": 1,
-                    "part_no": "TEST-A",
-                    "hs_code": "84713000",
-                    "name": "TEST a",
-                    "unit": "007",
-                    "quantity": "5",
-                    "unit_price": "2",
-                }
-            ],
-        },
+        "POST", "/v1/checklists", json=checklist_body("TEST-C1", "5", "2")
     ).json()["id"]
     declared = client.call("POST", f"/v1/checklists/{checklist}/declare", key="cd")
     assert declared.status_code == 200, declared.json()
@@ -350,33 +376,10 @@ def test_an_enterprise_cannot_reference_another_enterprises_documents_r_doc_12(
     client: Client,
 ) -> None:
     approved_ledger(client)
-    checklist_body = {
-        "enterprise_doc_no": "TEST-C9",
-        "ledger_no": "TESTL000001",
-        "direction": "I",
-        "supervision_mode": "5000",
-        "transport_mode": "4",
-        "port_code": "2244",
-        "master_customs_code": "2244",
-        "country_code": "142",
-        "customs_flag": "2",
-        "lines": [
-            {
-                "line_no": 1,
-                "part_no": "TEST-A",
-                "hs_code": "84713000",
-                "name": "TEST a",
-                "unit": "007",
-                "quantity": "1",
-                "unit_price": "1",
-            }
-        ],
-    }
-    mine = client.call("POST", "/v1/checklists", json=checklist_body).json()["id"]
+    body = checklist_body("TEST-C9", "1", "1")
+    mine = client.call("POST", "/v1/checklists", json=body).json()["id"]
 
-    on_my_ledger = client.call(
-        "POST", "/v1/checklists", who="other", json=checklist_body
-    )
+    on_my_ledger = client.call("POST", "/v1/checklists", who="other", json=body)
     slip_on_my_form = client.call(
         "POST",
         "/v1/stock-slips",
@@ -650,29 +653,9 @@ def test_amendment_close_out_and_write_off_over_http_r_ledger_3_r_form_9(
     client: Client,
 ) -> None:
     ledger = approved_ledger(client)
-    form = client.call(
-        "POST",
-        "/v1/business-forms",
-        json={
-            "enterprise_doc_no": "TEST-F1",
-            "business_type": "H",
-            "direction": "I",
-            "zone_customs_code": ZONE_CODE,
-            "master_customs_code": "2244",
-            "valid_until": "2030-12-31",
-            "lines": [
-                {
-                    "line_no": 1,
-                    "part_no": "TEST-P1",
-                    "hs_code": "84713000",
-                    "name": "TEST goods",
-                    "quantity": "10",
-                    "unit": "007",
-                    "unit_price": "1",
-                }
-            ],
-        },
-    ).json()["id"]
+    form = client.call("POST", "/v1/business-forms", json=form_body("TEST-F1")).json()[
+        "id"
+    ]
     client.call("POST", f"/v1/business-forms/{form}/declare", key="f-d")
     client.call(
         "POST",
@@ -752,30 +735,10 @@ def test_a_checklists_declaration_is_read_once_customs_generated_it_r_chk_5(
     assert hidden.status_code == 404
 
 
-def an_approved_form_over_http(client: Client, value: str = "10") -> str:
-    form = client.call(
-        "POST",
-        "/v1/business-forms",
-        json={
-            "enterprise_doc_no": "TEST-FD1",
-            "business_type": "H",
-            "direction": "I",
-            "zone_customs_code": ZONE_CODE,
-            "master_customs_code": "2244",
-            "valid_until": "2030-12-31",
-            "lines": [
-                {
-                    "line_no": 1,
-                    "part_no": "TEST-P1",
-                    "hs_code": "84713000",
-                    "name": "TEST goods",
-                    "quantity": value,
-                    "unit": "007",
-                    "unit_price": "1",
-                }
-            ],
-        },
-    ).json()["id"]
+def a_declared_form_over_http(client: Client) -> str:
+    form = client.call("POST", "/v1/business-forms", json=form_body("TEST-FD1")).json()[
+        "id"
+    ]
     client.call("POST", f"/v1/business-forms/{form}/declare", key="fd-d")
     return str(form)
 
@@ -783,7 +746,7 @@ def an_approved_form_over_http(client: Client, value: str = "10") -> str:
 def test_customs_levies_a_deposit_on_an_approved_form_only_r_form_1(
     client: Client,
 ) -> None:
-    form = an_approved_form_over_http(client)
+    form = a_declared_form_over_http(client)
     deposits = f"/v1/business-forms/{form}/deposits"
 
     before_approval = client.call(
