@@ -29,7 +29,7 @@ from aggregates.zone import Zone
 from bonded.bootstrap import build_applications, postgres_env
 from projections.history import HistoryProjector
 from projections.postgres import ProjectionStore, all_projectors
-from streams.encoding import message_of, read_messages
+from streams.encoding import message_batches, message_of
 
 
 def new_schema(url: str, prefix: str) -> str:
@@ -43,15 +43,13 @@ def stored_messages(url: str, schema: str) -> int:
     """Messages the relay publishes and the history projection takes."""
     apps = build_applications(postgres_env(url, schema=schema))
     history = HistoryProjector()
-    total = 0
-    for app in apps.all():
-        position = 1
-        while True:
-            messages, last = read_messages(app, position, 2000)
-            if last < position:
-                break
-            total += sum(1 for m in messages if history.project(m))
-            position = last + 1
+    total = sum(
+        1
+        for app in apps.all()
+        for messages in message_batches(app, 2000)
+        for m in messages
+        if history.project(m)
+    )
     apps.close()
     return total
 

@@ -46,7 +46,7 @@ from bench.load import Portal, closed_loop, open_loop
 from bonded.bootstrap import build_applications, postgres_env
 from bonded.embedded import EmbeddedBroker, EmbeddedPostgres, ensure_database, free_port
 from bonded.summary import percentiles
-from bonded.up import Processes, subcentre_stand_in
+from bonded.up import Processes, subcentre_stand_in, wait_for_gateway
 from gateway.keys import PostgresKeyStore, Role, create_key
 from projections.postgres import ProjectionStore
 from streams.ops import backlog
@@ -187,14 +187,7 @@ class Stack:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.memory: dict[str, list[int]] = {"gateway": [], "worker": []}
         self.sampling = True
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            self.processes.check()
-            try:
-                if httpx.get(f"{self.base_url}/metrics").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_for_gateway(self.base_url, self.processes)
         self.sampler = threading.Thread(target=self._sample, daemon=True)
         self.sampler.start()
 

@@ -198,7 +198,7 @@ def _run(
             BONDED_METRICS_PORT=str(simulator_metrics),
         )
         base_url = f"http://127.0.0.1:{options.port}"
-        _wait_for_gateway(base_url, processes)
+        wait_for_gateway(base_url, processes)
         out(f"gateway: {base_url} (API docs at /docs, metrics at /metrics)")
         out(f"worker metrics: http://127.0.0.1:{worker_metrics}/metrics")
         out(f"simulator metrics: http://127.0.0.1:{simulator_metrics}/metrics")
@@ -296,7 +296,8 @@ def register_day(
     return found
 
 
-def _wait_for_gateway(base_url: str, processes: Processes) -> None:
+def wait_for_gateway(base_url: str, processes: Processes) -> None:
+    """Wait until the gateway answers; raise if a process died meanwhile."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         processes.check()

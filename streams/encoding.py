@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -91,3 +92,16 @@ def read_messages(
         if message is not None:
             messages.append(message)
     return messages, last
+
+
+def message_batches(
+    app: Application[UUID], batch: int = 500
+) -> Iterator[list[EventMessage]]:
+    """Every stored event of an application as messages, in log order, in batches."""
+    position = 1
+    while True:
+        messages, last = read_messages(app, position, batch)
+        if last < position:
+            return
+        yield messages
+        position = last + 1

@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 
 from projections.postgres import ProjectionStore
-from streams.encoding import read_messages
+from streams.encoding import message_batches
 
 BATCH = 500
 
@@ -29,16 +29,11 @@ def replay(
     Applying is guarded, so replaying into live tables changes nothing already
     there and adds what is missing.
     """
-    applied = 0
-    for app in applications:
-        position = 1
-        while True:
-            messages, last = read_messages(app, position, batch)
-            if last < position:
-                break
-            applied += store.apply_many(messages, only)
-            position = last + 1
-    return applied
+    return sum(
+        store.apply_many(messages, only)
+        for app in applications
+        for messages in message_batches(app, batch)
+    )
 
 
 def rebuild(

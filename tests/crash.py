@@ -44,7 +44,7 @@ from bonded.zoneday import DayPlan, play_day
 from gateway.keys import PostgresKeyStore
 from gateway.subcentre import SubcentreStandIn
 from projections.postgres import ProjectionStore
-from streams.encoding import read_messages
+from streams.encoding import message_batches
 from streams.ops import backlog
 from streams.rebuild import rebuild
 
@@ -247,15 +247,13 @@ def _check(
     # The outbox holds exactly the events that must reach the sub-centre (its
     # delivery columns are the run's own, so it is not compared with a rebuild).
     outbox = store.projector(OUTBOX)
-    due = set()
-    for application in apps.all():
-        position = 1
-        while True:
-            messages, last = read_messages(application, position, 1000)
-            if last < position:
-                break
-            due |= {str(m.event_id) for m in messages if outbox.project(m)}
-            position = last + 1
+    due = {
+        str(m.event_id)
+        for application in apps.all()
+        for messages in message_batches(application, 1000)
+        for m in messages
+        if outbox.project(m)
+    }
     queued = {
         str(e) for (e,) in store.query("SELECT event_id FROM subcentre_deliveries")
     }

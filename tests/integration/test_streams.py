@@ -25,7 +25,7 @@ from bonded.bootstrap import Applications, build_applications
 from bonded.embedded import EmbeddedBroker, free_port
 from projections.history import HistoryProjector
 from projections.postgres import ProjectionStore
-from streams.encoding import read_messages
+from streams.encoding import message_batches
 from streams.rebuild import rebuild
 from streams.relay import PositionStore, Relay, ensure_topics
 from tests.builders import (
@@ -108,16 +108,13 @@ def pipeline(
 def published_count(apps: Applications) -> int:
     """Published events that the history projection takes (nearly all of them)."""
     history = HistoryProjector()
-    total = 0
-    for app in apps.all():
-        position = 1
-        while True:
-            messages, last = read_messages(app, position, 1000)
-            if last < position:
-                break
-            total += sum(1 for m in messages if history.project(m))
-            position = last + 1
-    return total
+    return sum(
+        1
+        for app in apps.all()
+        for messages in message_batches(app, 1000)
+        for m in messages
+        if history.project(m)
+    )
 
 
 def wait_until_projected(apps: Applications, store: ProjectionStore) -> None:
