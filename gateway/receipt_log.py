@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS customs_receipts (
 );
 CREATE INDEX IF NOT EXISTS customs_receipts_parked
     ON customs_receipts USING gin (keys) WHERE status = 'parked';
+-- What a start looks for (receipts kept but not handled): few rows, found
+-- without reading years of receipts.
+CREATE INDEX IF NOT EXISTS customs_receipts_unhandled
+    ON customs_receipts (received_at) WHERE status = 'received';
 CREATE TABLE IF NOT EXISTS customs_outbound (
     enterprise_doc_no text PRIMARY KEY,
     document_id uuid NOT NULL,
