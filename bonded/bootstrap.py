@@ -12,6 +12,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from aggregates.register.application import EnterpriseRegister
 from aggregates.zone import Zone
 from bonded.metrics import instrument
+from bonded.recorder import TOPIC as RECORDER_TOPIC
 from schemas.settings import Settings
 
 
@@ -36,7 +37,8 @@ def postgres_env(
     """Translate a PostgreSQL URL into eventsourcing's environment.
 
     The database-functions option stays off: its insert takes no table lock, so a
-    reader tailing the notification log can miss events (DESIGN.md).
+    reader tailing the notification log can miss events (DESIGN.md). Our own
+    recorder appends in one locked call instead (``bonded.recorder``).
     """
     params = conninfo_to_dict(database_url)
     env = {
@@ -47,6 +49,7 @@ def postgres_env(
         "POSTGRES_USER": str(params.get("user", "postgres")),
         "POSTGRES_PASSWORD": str(params.get("password", "")),
         "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        "APPLICATION_RECORDER_TOPIC": RECORDER_TOPIC,
         "POSTGRES_POOL_SIZE": str(pool_size),
         "CREATE_TABLE": "y",
     }

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
 
+import psycopg
 import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from psycopg import sql
 
 from aggregates.register.application import EnterpriseRegister
-from bonded.bootstrap import postgres_env
+from bonded.bootstrap import build_applications, postgres_env
+from bonded.recorder import LockedAppendRecorder
 from tests.builders import a_credit_code
 
 pytestmark = pytest.mark.integration
@@ -81,4 +86,70 @@ def test_database_functions_option_is_off(pg_env: dict[str, str]) -> None:
 
     assert postgres_env("postgresql://u@h/db")["POSTGRES_ENABLE_DB_FUNCTIONS"] == "n"
     assert datastore.enable_db_functions is False
+    register.close()
+
+
+def test_an_append_is_one_call_that_waits_for_the_events_tables_lock(
+    pg_env: dict[str, str], database_url: str
+) -> None:
+    register = EnterpriseRegister(pg_env)
+    assert isinstance(register.recorder, LockedAppendRecorder)
+    table = sql.Identifier(pg_env["POSTGRES_SCHEMA"], "enterpriseregister_events")
+    done = threading.Event()
+
+    def append() -> None:
+        register.register_enterprise("TEST000001", a_credit_code(1), "TEST one")
+        done.set()
+
+    with psycopg.connect(database_url) as holder:
+        # ROW SHARE lets a plain INSERT through (its ROW EXCLUSIVE does not
+        # conflict) but not the EXCLUSIVE lock the append must take.
+        holder.execute(sql.SQL("LOCK TABLE {} IN ROW SHARE MODE").format(table))
+        writer = threading.Thread(target=append)
+        writer.start()
+        waited = False
+        deadline = time.monotonic() + 10
+        while not waited and time.monotonic() < deadline:
+            with psycopg.connect(database_url, autocommit=True) as probe:
+                waited = bool(
+                    probe.execute(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE wait_event_type = 'Lock' AND query LIKE %s",
+                        ("%enterpriseregister_events_append%",),
+                    ).fetchone()[0]  # type: ignore[index]
+                )
+        assert waited, "the append did not wait for the table's lock"
+        assert not done.is_set()
+        holder.commit()
+    writer.join(10)
+    assert done.is_set()
+    assert register.recorder.max_notification_id() == 2
+    register.close()
+
+
+def test_each_application_appends_to_its_own_table(pg_env: dict[str, str]) -> None:
+    apps = build_applications(pg_env)
+    apps.register.register_enterprise("TEST000001", a_credit_code(1), "TEST one")
+
+    assert apps.register.recorder.max_notification_id() == 2
+    assert apps.zone.recorder.max_notification_id() is None
+    apps.close()
+
+
+def test_an_append_that_clashes_writes_none_of_its_events(
+    pg_env: dict[str, str],
+) -> None:
+    register = EnterpriseRegister(pg_env)
+    register.register_enterprise("TEST000001", a_credit_code(1), "TEST one")
+    [first, *_] = register.recorder.select_notifications(1, 1)
+    fresh = StoredEvent(first.originator_id.__class__(int=7), 1, first.topic, b"{}")
+    clash = StoredEvent(first.originator_id, 1, first.topic, first.state)
+
+    with pytest.raises(IntegrityError):
+        register.recorder.insert_events([fresh, clash])
+
+    assert register.recorder.max_notification_id() == 2
+    [appended] = register.recorder.insert_events([fresh]) or []
+    assert appended > 2
+    assert len(register.recorder.select_notifications(1, 100)) == 3
     register.close()
