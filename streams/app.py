@@ -37,7 +37,7 @@ from schemas.settings import Settings
 from streams import metrics
 from streams.delivery import DeliveryPolicy, deliver_pending
 from streams.observe import count_facts, sample, sample_consumer
-from streams.process import react
+from streams.process import react, triggers
 from streams.relay import PositionStore, Relay
 
 logger = logging.getLogger(__name__)
@@ -218,15 +218,18 @@ async def handle_until_done(parts: WorkerParts, messages: list[EventMessage]) ->
 def handle(parts: WorkerParts, messages: list[EventMessage]) -> None:
     """Apply a batch to the projections, then let the process manager react.
 
-    The batch is applied in one transaction; then each message, in order, is
-    offered to the process manager, and a document's declaration is forwarded to
-    customs. Both are idempotent, so a redelivered batch repeats nothing.
+    The batch is applied in one transaction; then, in order, each checklist's
+    last trigger in the batch is offered to the process manager, and a
+    document's declaration is forwarded to customs. Both are idempotent, so a
+    redelivered batch repeats nothing.
     """
     taken = parts.store.apply_batch(messages)
+    reacting = {id(m) for m in triggers(messages)}
     for message in messages:
         if message.event_id in taken:
             count_facts(message)
-        react(parts.applications.zone, message)
+        if id(message) in reacting:
+            react(parts.applications.zone, message)
         if parts.forwarder is not None and message.event_type in FORWARDED:
             parts.forwarder.forward(message.aggregate_id, message.aggregate_version)
 

@@ -10,6 +10,7 @@ checklist postable are harmless too, as the checklist takes one posting only.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from uuid import UUID
 
 from aggregates.common.errors import DocumentNotFoundError, ValidationError
@@ -30,6 +31,18 @@ POSTING_TRIGGERS = {
 def command_id(action: str, message: EventMessage) -> str:
     """The id of the command an event causes: the same event, the same id."""
     return f"pm/{action}/{message.event_id}"
+
+
+def triggers(messages: Sequence[EventMessage]) -> list[EventMessage]:
+    """The messages of a batch worth reacting to: each checklist's last trigger.
+
+    Whether a checklist may be posted is read from the checklist as stored, whole,
+    so an earlier trigger of the same checklist in the batch would find the same
+    answer and only cost a load. A redelivered batch cut differently may react to
+    another event; the checklist still takes one posting only.
+    """
+    last = {m.aggregate_id: m for m in messages if m.event_type in POSTING_TRIGGERS}
+    return [m for m in messages if last.get(m.aggregate_id) is m]
 
 
 def react(zone: Zone, message: EventMessage) -> str | None:

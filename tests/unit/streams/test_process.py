@@ -7,7 +7,7 @@ from uuid import UUID
 from bonded.bootstrap import Applications, build_applications
 from schemas.events import EventMessage
 from streams.encoding import read_messages
-from streams.process import react
+from streams.process import react, triggers
 from tests.builders import (
     a_checklist_line,
     an_approved_checklist,
@@ -71,3 +71,27 @@ def test_events_of_other_kinds_cause_no_command() -> None:
     filed = events_of(apps, ledger_id, "Ledger.Filed")
 
     assert react(apps.zone, filed) is None
+
+
+def test_a_batch_is_reacted_to_once_per_checklist_at_its_last_trigger_r_chk_7() -> None:
+    apps = memory_apps()
+    an_approved_ledger(apps)
+    first, second = (
+        an_approved_checklist(
+            apps, f"TEST-C{n}", "I", (a_checklist_line(1, "A", "4"),), declared=False
+        )
+        for n in (1, 2)
+    )
+    cross(apps, an_approved_gate_pass(apps, "TEST-GP1", (first,), pass_type="4"))
+    batch, _ = read_messages(apps.zone, 1, 10_000)
+
+    chosen = triggers(batch)
+
+    assert [(m.aggregate_id, m.event_type) for m in chosen] == [
+        (second, "Checklist.Approved"),
+        (first, "Checklist.CarriageCrossed"),
+    ]
+    assert [react(apps.zone, m) for m in chosen] == [
+        None,
+        f"pm/post-checklist/{chosen[1].event_id}",
+    ]
