@@ -104,4 +104,12 @@ def store_env(settings: Settings) -> dict[str, str]:
         ),
         "LEDGER_SNAPSHOT_INTERVAL": str(settings.ledger_snapshot_interval),
         "COMMAND_RETRIES": str(settings.command_retries),
+        # eventsourcing's cache: an LRU of aggregates, each fast-forwarded from
+        # the store on every get (so several processes may write) and deep-copied
+        # out, so a refused command's half-made changes never reach it.
+        **(
+            {"AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache_size)}
+            if settings.aggregate_cache_size
+            else {}
+        ),
     }
