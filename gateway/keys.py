@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -117,6 +119,49 @@ def authenticate(store: KeyStore, presented: str) -> Caller | None:
     if not hmac.compare_digest(stored.secret_sha256, digest(secret)):
         return None
     return Caller(stored.key_id, stored.role, stored.customs_codes)
+
+
+class KeyCache:
+    """Callers of the keys checked within the last ``seconds``.
+
+    Most requests then authenticate without a query, so the API can check them
+    on the event loop and leave the thread pool to the commands. The price is
+    stated: a revoked key keeps working in a running gateway for at most
+    ``seconds``; 0 checks every request against the store. Only valid keys are
+    kept, under the digest of the whole presented key, and at most ``size``.
+    """
+
+    def __init__(
+        self,
+        store: KeyStore,
+        seconds: float = 0.0,
+        *,
+        size: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.seconds = seconds
+        self.size = size
+        self.clock = clock
+        self._checked: dict[str, tuple[Caller, float]] = {}
+
+    def known(self, presented: str) -> Caller | None:
+        """The caller of a key checked recently enough, without a query."""
+        if self.seconds <= 0:
+            return None
+        entry = self._checked.get(digest(presented))
+        if entry is None or self.clock() - entry[1] > self.seconds:
+            return None
+        return entry[0]
+
+    def authenticate(self, presented: str) -> Caller | None:
+        """Check a key against the store, and keep it if valid."""
+        caller = authenticate(self.store, presented)
+        if caller is not None and self.seconds > 0:
+            if len(self._checked) >= self.size:
+                self._checked.clear()
+            self._checked[digest(presented)] = (caller, self.clock())
+        return caller
 
 
 class MemoryKeyStore:

@@ -49,7 +49,15 @@ def build_api(settings: Settings) -> tuple[FastAPI, Callable[[], None]]:
     store.create_tables()
     inbox = ReceiptInbox(applications.zone, log)
     inbox.recover()
-    api = create_api(ApiServices(applications, keys, inbox, store))
+    api = create_api(
+        ApiServices(
+            applications,
+            keys,
+            inbox,
+            store,
+            key_cache_seconds=settings.key_cache_seconds,
+        )
+    )
 
     def close() -> None:
         store.close()

@@ -40,6 +40,15 @@ class Settings(BaseSettings):
         ge=1,
         description="Events between two snapshots of a ledger.",
     )
+    aggregate_cache_size: int = Field(
+        default=1000,
+        ge=0,
+        description=(
+            "Aggregates a process keeps in memory between commands (0: none). A "
+            "cached aggregate is brought up to date with one read of its newer "
+            "events instead of being rebuilt from its snapshot and events."
+        ),
+    )
     database_schema: str = Field(
         default="",
         description="PostgreSQL schema of the event store and projections; empty "
@@ -117,6 +126,13 @@ class Settings(BaseSettings):
         pattern="^(json|text)$",
         description="json: one JSON object per line with the glossary's keys; "
         "text: for a terminal.",
+    )
+    key_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=300,
+        description="Seconds a gateway trusts an API key it checked; a revoked key "
+        "stops working within this time. 0 checks every request.",
     )
     command_retries: int = Field(
         default=5,

@@ -14,7 +14,7 @@ document of another enterprise answers 404, as if it did not exist (R-DOC-12).
 # annotations at runtime, and they name dependencies local to the factory.
 
 import html
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
@@ -23,6 +23,7 @@ from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import run_in_threadpool
 
 from aggregates.business_form.model import BusinessForm
 from aggregates.checklist.model import Checklist
@@ -41,7 +42,7 @@ from gateway.api.commands import answered, install_commands
 from gateway.api.errors import AccessError
 from gateway.api.queries import install_queries
 from gateway.inbox import ReceiptInbox
-from gateway.keys import Caller, KeyStore, Role, authenticate
+from gateway.keys import Caller, KeyCache, KeyStore, Role
 from projections.postgres import ProjectionStore
 
 KINDS: dict[str, type[Document]] = {
@@ -65,6 +66,7 @@ class ApiServices:
     keys: KeyStore
     inbox: ReceiptInbox | None = None
     store: ProjectionStore | None = None
+    key_cache_seconds: float = 0.0
 
 
 def enterprise_of(document: Document) -> str:
@@ -80,34 +82,43 @@ def enterprise_of(document: Document) -> str:
 class Access:
     """Authentication and scope, as dependencies of the endpoints."""
 
-    def __init__(self, keys: KeyStore, zone: Zone) -> None:
+    def __init__(self, keys: KeyCache, zone: Zone) -> None:
         self.keys = keys
         self.zone = zone
         self.bearer = HTTPBearer(auto_error=False)
 
-    def caller(self) -> Callable[..., Caller]:
-        """A dependency giving the authenticated caller, or answering 401."""
-        bearer = self.bearer
+    def caller(self) -> Callable[..., Awaitable[Caller]]:
+        """A dependency giving the authenticated caller, or answering 401.
 
-        def dependency(
+        It runs on the event loop and goes to the thread pool only to query the
+        key store, when the key was not checked recently: every hop to the pool
+        costs the gateway a thread switch under the GIL.
+        """
+        bearer = self.bearer
+        keys = self.keys
+
+        async def dependency(
             credentials: Annotated[
                 HTTPAuthorizationCredentials | None, Depends(bearer)
             ],
         ) -> Caller:
             if credentials is None:
                 raise AccessError("an API key is required (Authorization: Bearer)", 401)
-            found = authenticate(self.keys, credentials.credentials)
+            presented = credentials.credentials
+            found = keys.known(presented) or await run_in_threadpool(
+                keys.authenticate, presented
+            )
             if found is None:
                 raise AccessError("the API key is not valid", 401)
             return found
 
         return dependency
 
-    def role(self, *roles: Role) -> Callable[..., Caller]:
+    def role(self, *roles: Role) -> Callable[..., Awaitable[Caller]]:
         """A dependency that also requires one of the roles (else 403)."""
         base = self.caller()
 
-        def dependency(caller: Annotated[Caller, Depends(base)]) -> Caller:
+        async def dependency(caller: Annotated[Caller, Depends(base)]) -> Caller:
             if caller.role not in roles:
                 allowed = ", ".join(str(r) for r in roles)
                 raise AccessError(f"this needs a key with role {allowed}", 403)
@@ -152,7 +163,7 @@ def create_api(services: ApiServices) -> FastAPI:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     zone = services.applications.zone
-    access = Access(services.keys, zone)
+    access = Access(KeyCache(services.keys, services.key_cache_seconds), zone)
     anyone = access.caller()
     customs = access.role(*CUSTOMS_ROLES)
     enterprise = access.role(*ENTERPRISE_ROLES)
