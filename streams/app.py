@@ -71,6 +71,7 @@ def create_app(parts: WorkerParts) -> faust.App:
         broker_session_timeout=settings.broker_session_timeout,
         broker_heartbeat_interval=settings.broker_heartbeat_interval,
         broker_request_timeout=max(30.0, settings.broker_session_timeout * 2),
+        TableManager="streams.transport:TableManager",
     )
     prefix = settings.topic_prefix
     topics = app.topic(*topic_names(prefix))

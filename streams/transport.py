@@ -4,12 +4,16 @@ Faust builds its worker consumer with ``fetch_max_wait_ms=1500``; on the embedde
 broker that puts every agent's latency near a second (DESIGN.md). This transport
 builds the same consumer and sets the wait from ``Settings``. It is registered as
 the ``bonded://`` broker scheme (entry point ``faust.transports``).
+
+``TableManager`` takes out the other fixed delay of a worker's start: Faust's
+table manager sleeps a second before it registers the tables.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from faust.tables.manager import TableManager as FaustTableManager
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from schemas.settings import Settings
@@ -36,3 +40,19 @@ class Transport(faust_aiokafka.Transport):
     """The ``bonded://`` transport: aiokafka with a configurable fetch wait."""
 
     Consumer = Consumer
+
+
+class TableManager(FaustTableManager):
+    """Faust's table manager without its one-second pause at start.
+
+    Faust waits a second so that tables defined late still make it into the
+    subscription. The worker defines no Faust table (its projections are SQL
+    tables), so the pause only delayed the consumer group's join: a worker was
+    ready 5.2 s after start, 4.1 s without it.
+    """
+
+    async def on_start(self) -> None:
+        """Register the tables (none) and start recovery, at once."""
+        if not self.should_stop:
+            await self._update_channels()
+            await self.recovery.start()
