@@ -1,9 +1,12 @@
 """Projection catch-up against eventsourcing's ProjectionRunner, run by ``bench.suite``.
 
-The same events (a zone's worth of checklists crossing the gate, stored once) are
-projected (1) by a worker from scratch: relay, Kafka on the embedded broker, the
-Faust agent, guarded projection writes; and (2) by eventsourcing's own
-ProjectionRunner writing the same tables with the same statements, tracked by its
+A zone's worth of checklists crossing the gate, stored once, is projected by a
+worker from scratch twice: first as the store left it, the worker relaying the
+events to Kafka and posting every checklist as it goes (the process manager's
+commands are part of that run); then, projections emptied and under a new
+consumer group, the complete history again, where the worker only projects. The
+second is compared with eventsourcing's own ProjectionRunner writing the same
+tables with the same statements from the same complete history, tracked by its
 tracking table, without Kafka.
 """
 
@@ -14,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from functools import singledispatchmethod
 from pathlib import Path
 from typing import Any
@@ -55,8 +59,15 @@ def stored_messages(url: str, schema: str) -> int:
 
 
 def bench_pipeline(
-    url: str, bootstrap: str, schema: str, expected: int
+    url: str,
+    bootstrap: str,
+    schema: str,
+    expected: int,
+    group: str = "",
+    settled: Callable[[], bool] | None = None,
 ) -> dict[str, float]:
+    """A worker from its start until the history projection took ``expected``;
+    then, untimed, until ``settled`` holds."""
     store = ProjectionStore(url, schema=schema)
     store.create_tables()
     env = {
@@ -64,7 +75,7 @@ def bench_pipeline(
         "BONDED_DATABASE_URL": url,
         "BONDED_KAFKA_BOOTSTRAP": bootstrap,
         "BONDED_DATABASE_SCHEMA": schema,
-        "BONDED_CONSUMER_GROUP": f"bench-{schema}",
+        "BONDED_CONSUMER_GROUP": group or f"bench-{schema}",
         "BONDED_TOPIC_PREFIX": f"{schema}.",
     }
     log = Path("var/bench/worker.log").open("ab")  # noqa: SIM115 (closed below)
@@ -82,10 +93,13 @@ def bench_pipeline(
             now = time.perf_counter()
             if applied and not first:
                 first = now
-            if applied >= expected:
+            if applied >= expected and not last:
                 last = now
+            if last and (settled is None or settled()):
                 break
             time.sleep(0.02)
+        else:
+            raise RuntimeError("the worker did not catch up and settle in 600 s")
     finally:
         worker.terminate()
         worker.wait(20)

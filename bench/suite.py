@@ -28,6 +28,7 @@ import os
 import platform
 import re
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -359,12 +360,29 @@ def projection_figures(url: str, bootstrap: str, checklists: int) -> dict[str, A
     apps = build_applications(postgres_env(url, schema=schema))
     register_test_enterprises(apps)
     an_approved_ledger(apps)
-    crossing_checklists(apps, checklists, "BENCH")
+    crossed = crossing_checklists(apps, checklists, "BENCH")
+    store = ProjectionStore(url, schema=schema)
+    # First run: the worker relays, projects and posts each checklist.
+    stored = projection_bench.stored_messages(url, schema)
+    posting = projection_bench.bench_pipeline(
+        url,
+        bootstrap,
+        schema,
+        stored,
+        settled=lambda: (
+            len(store.posted_checklists(crossed)) == len(crossed)
+            and backlog(apps, store) == 0
+        ),
+    )
+    # Second run: the complete history, projections emptied, a new group.
+    for projector in store.projectors:
+        store.empty(projector.name)
     head = apps.zone.recorder.max_notification_id() or 0
     expected = projection_bench.stored_messages(url, schema)
-    pipeline = projection_bench.bench_pipeline(url, bootstrap, schema, expected)
+    pipeline = projection_bench.bench_pipeline(
+        url, bootstrap, schema, expected, group=f"bench-{schema}-again"
+    )
     peer = projection_bench.bench_peer(url, schema, new_schema(url, "peer"), head)
-    store = ProjectionStore(url, schema=schema)
     started = time.perf_counter()
     rebuilt = rebuild(store, apps.all(), [p.name for p in store.projectors])
     rebuild_s = time.perf_counter() - started
@@ -373,8 +391,11 @@ def projection_figures(url: str, bootstrap: str, checklists: int) -> dict[str, A
     apps.close()
     return {
         "events": expected,
+        "checklists_posted_on_the_way": checklists,
         "worker_ready_s": pipeline["ready_s"],
         "catch_up_events_per_s": pipeline["catch_up_events_per_s"],
+        "catch_up_posting_events_per_s": posting["catch_up_events_per_s"],
+        "catch_up_posting_events": stored,
         "rebuild_events_per_s": int(str(events)) / rebuild_s,
         "rebuild_applications": rebuilt,
         "peer_projection_runner_events_per_s": peer,
@@ -450,13 +471,29 @@ def rebalance_figures(url: str, bootstrap: str) -> dict[str, float]:
 # The run.
 
 
+PARTS = ("ceiling", "store", "http", "projections", "workers")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0, help="per load step")
     parser.add_argument("--crossings", type=int, default=200)
     parser.add_argument("--checklists", type=int, default=300)
     parser.add_argument("--saves", type=int, default=1000)
+    parser.add_argument(
+        "--gateway-workers", type=int, default=2, help="server processes"
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        help=f"comma-separated parts ({', '.join(PARTS)}); the figures are "
+        "printed and written to var/bench/partial.json, not bench/results.json",
+    )
     args = parser.parse_args()
+    parts = [p for p in args.only.split(",") if p] or list(PARTS)
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
 
     BENCH.mkdir(parents=True, exist_ok=True)
     server = EmbeddedPostgres(BENCH)
@@ -466,46 +503,101 @@ def main() -> None:
     results: dict[str, Any] = {
         "date": datetime.now(UTC).date().isoformat(),
         "machine": machine(),
+        "gateway_workers": args.gateway_workers,
     }
     try:
-        results["ceiling"] = ceiling(url)
-        results["peer"] = {
-            "eventsourcing_saves_1_thread_per_s": peer_saves(url, args.saves, 1),
-            "eventsourcing_saves_4_threads_per_s": peer_saves(url, args.saves, 4),
-        }
-        results["in_process"] = {
-            "stock_slip_declarations_per_s": store_bench.bench_slips(url, args.saves),
-        }
-        pairs, p50, p99 = store_bench.bench_crossings(url, 300)
-        results["in_process"] |= {
-            "crossing_and_posting_pairs_per_s": pairs,
-            "crossing_and_posting_p50_ms": p50,
-            "crossing_and_posting_p99_ms": p99,
-        }
-        with subcentre_stand_in() as (_, subcentre_url):
-            stack = Stack(url, bootstrap, subcentre_url)
-            try:
-                results["http"] = http_figures(stack, args.seconds)
-                results["gate"] = gate_figures(stack, args.crossings)
-                results["memory_kib"] = {
-                    name: {
-                        "first": samples[0] if samples else 0,
-                        "peak": max(samples, default=0),
-                        "last": samples[-1] if samples else 0,
+        if "ceiling" in parts:
+            results["ceiling"] = ceiling(url) | {
+                "http_noop_per_s": http_ceiling(args.gateway_workers, args.seconds)
+            }
+        if "store" in parts:
+            results["peer"] = {
+                "eventsourcing_saves_1_thread_per_s": peer_saves(url, args.saves, 1),
+                "eventsourcing_saves_4_threads_per_s": peer_saves(url, args.saves, 4),
+            }
+            results["in_process"] = {
+                "stock_slip_declarations_per_s": store_bench.bench_slips(
+                    url, args.saves
+                ),
+            }
+            pairs, p50, p99 = store_bench.bench_crossings(url, 300)
+            results["in_process"] |= {
+                "crossing_and_posting_pairs_per_s": pairs,
+                "crossing_and_posting_p50_ms": p50,
+                "crossing_and_posting_p99_ms": p99,
+            }
+        if "http" in parts:
+            with subcentre_stand_in() as (_, subcentre_url):
+                stack = Stack(url, bootstrap, subcentre_url, args.gateway_workers)
+                try:
+                    results["http"] = http_figures(stack, args.seconds)
+                    results["gate"] = gate_figures(stack, args.crossings)
+                    results["memory_kib"] = {
+                        name: {
+                            "first": samples[0] if samples else 0,
+                            "peak": max(samples, default=0),
+                            "last": samples[-1] if samples else 0,
+                        }
+                        for name, samples in stack.memory.items()
                     }
-                    for name, samples in stack.memory.items()
-                }
-            finally:
-                stack.close()
-        results["projections"] = projection_figures(url, bootstrap, args.checklists)
-        results["workers"] = rebalance_figures(url, bootstrap)
+                finally:
+                    stack.close()
+        if "projections" in parts:
+            results["projections"] = projection_figures(url, bootstrap, args.checklists)
+        if "workers" in parts:
+            results["workers"] = rebalance_figures(url, bootstrap)
     finally:
         broker.stop()
         server.stop()
     report(results)
-    Path("bench/results.json").write_text(
-        json.dumps(rounded(results), indent=2, ensure_ascii=False) + "\n"
+    target = Path("bench/results.json" if args.only == "" else BENCH / "partial.json")
+    target.write_text(json.dumps(rounded(results), indent=2, ensure_ascii=False) + "\n")
+    print(f"written to {target}")
+
+
+def http_ceiling(workers: int, seconds: float) -> float:
+    """Closed-loop requests per second on the no-op API (``bench.http_ceiling``)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.http_ceiling:create_noop_api",
+            "--factory",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ]
     )
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base_url}/docs", timeout=1.0)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the no-op API did not start") from None
+                time.sleep(0.2)
+
+        async def closed() -> Any:
+            portal = Portal(base_url, "none", ZONE_CODE, uuid.uuid4().hex[:6])
+            try:
+                return await closed_loop(portal, 16, seconds)
+            finally:
+                await portal.close()
+
+        load = asyncio.run(closed())
+        return float(load.accepted / load.seconds)
+    finally:
+        server.terminate()
+        server.wait(20)
 
 
 def machine() -> dict[str, Any]:
@@ -533,28 +625,87 @@ def rounded(value: Any) -> Any:
 
 
 def report(results: dict[str, Any]) -> None:
-    """Print every figure with its peer and the ratio."""
-    ceiling_ = results["ceiling"]
-    peer = results["peer"]
-    one = peer["eventsourcing_saves_1_thread_per_s"]
-    four = peer["eventsourcing_saves_4_threads_per_s"]
+    """Print every figure with its peer and the ratio (the parts that ran)."""
+    lines = [
+        f"machine: {results['machine']['cpus']} CPUs, {results['machine']['cpu']}; "
+        f"gateway processes: {results['gateway_workers']}"
+    ]
+    ceiling_ = results.get("ceiling", {})
+    peer = results.get("peer", {})
+    if ceiling_:
+        lines.append(
+            f"ceiling: fdatasync {ceiling_['fdatasync_per_s']:,.0f}/s; pgbench inserts "
+            f"{ceiling_['pgbench_inserts_1_clients_per_s']:,.0f}/s (1 client), "
+            f"{ceiling_['pgbench_inserts_4_clients_per_s']:,.0f}/s (4 clients); "
+            f"HTTP with nothing behind it {ceiling_['http_noop_per_s']:,.0f}/s"
+        )
+    if peer:
+        lines.append(
+            "peer: eventsourcing saves "
+            f"{peer['eventsourcing_saves_1_thread_per_s']:,.0f}/s (1 thread), "
+            f"{peer['eventsourcing_saves_4_threads_per_s']:,.0f}/s (4 threads)"
+        )
+    if "http" in results:
+        lines += http_lines(results, ceiling_, peer)
+    if "projections" in results:
+        proj = results["projections"]
+        runner = proj["peer_projection_runner_events_per_s"]
+        lines += [
+            f"4. projection catch-up of {proj['events']:,} events "
+            f"{proj['catch_up_events_per_s']:,.0f} events/s, rebuild "
+            f"{proj['rebuild_events_per_s']:,.0f} events/s; peer ProjectionRunner "
+            f"{runner:,.0f} events/s (ratios "
+            f"{proj['catch_up_events_per_s'] / runner:.2f}, "
+            f"{proj['rebuild_events_per_s'] / runner:.2f}); catch-up while relaying "
+            f"and posting {proj['checklists_posted_on_the_way']} checklists "
+            f"{proj['catch_up_posting_events_per_s']:,.0f} events/s",
+            f"5. worker ready {proj['worker_ready_s']:.1f} s",
+        ]
+    if "workers" in results:
+        workers = results["workers"]
+        lines.append(
+            f"5. longest projection stall {workers['steady_longest_stall_s']:.2f} s "
+            f"steady, {workers['second_worker_joins_stall_s']:.2f} s when a second "
+            "worker joins"
+        )
+    for name, memory in results.get("memory_kib", {}).items():
+        lines.append(
+            f"6. {name} memory: {memory['first'] / 1024:.0f} MiB at start, peak "
+            f"{memory['peak'] / 1024:.0f} MiB, {memory['last'] / 1024:.0f} MiB at end"
+        )
+    if "in_process" in results:
+        inproc = results["in_process"]
+        slips = inproc["stock_slip_declarations_per_s"]
+        one = peer["eventsourcing_saves_1_thread_per_s"]
+        lines.append(
+            f"in-process: stock-slip declarations {slips:,.0f}/s (ratio "
+            f"{slips / one:.2f}); crossing + posting "
+            f"{inproc['crossing_and_posting_pairs_per_s']:,.0f} pairs/s, p99 "
+            f"{inproc['crossing_and_posting_p99_ms']:.1f} ms"
+        )
+    for line in lines:
+        print(line)
+
+
+def http_lines(
+    results: dict[str, Any], ceiling_: dict[str, Any], peer: dict[str, Any]
+) -> list[str]:
+    """Figures 1 to 3, with ratios to whichever peers and ceilings ran."""
     http = results["http"]
     gate = results["gate"]
-    proj = results["projections"]
-    workers = results["workers"]
     through = http["accepted_and_projected_per_s"]
-    pgbench4 = ceiling_["pgbench_inserts_4_clients_per_s"]
-    runner = proj["peer_projection_runner_events_per_s"]
+    ratios = []
+    if peer:
+        four = peer["eventsourcing_saves_4_threads_per_s"]
+        ratios.append(f"to the peer's 4 threads {through / four:.2f}")
+    if ceiling_:
+        pgbench4 = ceiling_["pgbench_inserts_4_clients_per_s"]
+        ratios.append(f"to pgbench's 4 clients {through / pgbench4:.2f}")
+        ratios.append(f"to HTTP alone {through / ceiling_['http_noop_per_s']:.2f}")
     lines = [
-        f"machine: {results['machine']['cpus']} CPUs, {results['machine']['cpu']}",
-        f"ceiling: fdatasync {ceiling_['fdatasync_per_s']:,.0f}/s; pgbench inserts "
-        f"{ceiling_['pgbench_inserts_1_clients_per_s']:,.0f}/s (1 client), "
-        f"{pgbench4:,.0f}/s (4 clients)",
-        f"peer: eventsourcing saves {one:,.0f}/s (1 thread), {four:,.0f}/s (4 threads)",
         "1. commands through HTTP, 16 clients: "
         f"{http['accepted_per_s']:,.0f}/s accepted; {through:,.0f}/s accepted and "
-        f"projected (ratio to the peer's 4 threads {through / four:.2f}, "
-        f"to pgbench's 4 clients {through / pgbench4:.2f})",
+        f"projected" + (f" (ratio {', '.join(ratios)})" if ratios else "")
     ]
     for rate in (100, 500, 1000):
         at = http[f"offered_{rate}_per_s"]
@@ -563,34 +714,14 @@ def report(results: dict[str, Any]) -> None:
             f"p50 {at['p50_ms']:.1f} ms, p99 {at['p99_ms']:.1f} ms, "
             f"p99.9 {at['p99_9_ms']:.1f} ms, refused {at['refused']}"
         )
-    lines += [
+    lines.append(
         f"3. gate crossing -> posted: p50 {gate['crossing_to_posted_p50_ms']:.0f} ms, "
         f"p99 {gate['crossing_to_posted_p99_ms']:.0f} ms; -> sub-centre notified: "
         f"p50 {gate['crossing_to_subcentre_p50_ms']:.0f} ms, "
         f"p99 {gate['crossing_to_subcentre_p99_ms']:.0f} ms "
-        f"({gate['completed']} of {gate['crossings']})",
-        f"4. projection catch-up {proj['catch_up_events_per_s']:,.0f} events/s, "
-        f"rebuild {proj['rebuild_events_per_s']:,.0f} events/s; peer ProjectionRunner "
-        f"{runner:,.0f} events/s (ratios {proj['catch_up_events_per_s'] / runner:.2f}, "
-        f"{proj['rebuild_events_per_s'] / runner:.2f})",
-        f"5. worker ready {proj['worker_ready_s']:.1f} s; longest projection stall "
-        f"{workers['steady_longest_stall_s']:.2f} s steady, "
-        f"{workers['second_worker_joins_stall_s']:.2f} s when a second worker joins",
-    ]
-    for name, memory in results["memory_kib"].items():
-        lines.append(
-            f"6. {name} memory: {memory['first'] / 1024:.0f} MiB at start, peak "
-            f"{memory['peak'] / 1024:.0f} MiB, {memory['last'] / 1024:.0f} MiB at end"
-        )
-    inproc = results["in_process"]
-    slips = inproc["stock_slip_declarations_per_s"]
-    lines.append(
-        f"in-process: stock-slip declarations {slips:,.0f}/s (ratio {slips / one:.2f});"
-        f" crossing + posting {inproc['crossing_and_posting_pairs_per_s']:,.0f} "
-        f"pairs/s, p99 {inproc['crossing_and_posting_p99_ms']:.1f} ms"
+        f"({gate['completed']} of {gate['crossings']})"
     )
-    for line in lines:
-        print(line)
+    return lines
 
 
 if __name__ == "__main__":

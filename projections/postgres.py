@@ -219,6 +219,18 @@ class ProjectionStore:
                 )
         return taken
 
+    def posted_checklists(self, checklist_ids: Sequence[UUID]) -> set[UUID]:
+        """Those of the checklists whose posting is projected (it happened)."""
+        if not checklist_ids:
+            return set()
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT checklist_id FROM checklist_progress "
+                "WHERE checklist_id = ANY(%s) AND posted_on IS NOT NULL",
+                (list(checklist_ids),),
+            ).fetchall()
+        return {UUID(str(row[0])) for row in rows}
+
     def empty(self, name: str) -> None:
         """Empty a projection's tables and guard, ready for a replay."""
         projector = self.projector(name)

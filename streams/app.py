@@ -220,12 +220,16 @@ def handle(parts: WorkerParts, messages: list[EventMessage]) -> None:
     """Apply a batch to the projections, then let the process manager react.
 
     The batch is applied in one transaction; then, in order, each checklist's
-    last trigger in the batch is offered to the process manager, and a
-    document's declaration is forwarded to customs. Both are idempotent, so a
+    last trigger in the batch is offered to the process manager (unless the
+    projection already shows the checklist posted), and a document's
+    declaration is forwarded to customs. Both are idempotent, so a
     redelivered batch repeats nothing.
     """
     taken = parts.store.apply_batch(messages)
-    reacting = {id(m) for m in triggers(messages)}
+    # A checklist the projections, just written, show posted needs no load.
+    candidates = triggers(messages)
+    posted = parts.store.posted_checklists([m.aggregate_id for m in candidates])
+    reacting = {id(m) for m in candidates if m.aggregate_id not in posted}
     for message in messages:
         if message.event_id in taken:
             count_facts(message)

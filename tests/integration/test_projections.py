@@ -130,6 +130,27 @@ def test_gate_passes_per_line_progress_and_history_r_gate_12_r_chk_7(
     assert history[-1][1:] == ("Checklist.Posted", "ce/p")
 
 
+def test_posted_checklists_are_those_whose_posting_is_projected_r_chk_7(
+    world: tuple[Applications, ProjectionStore, ImportExport],
+) -> None:
+    apps, store, done = world
+    messages, _ = read_messages(apps.zone, 1, 100_000)
+    posted_at = next(
+        n
+        for n, m in enumerate(messages)
+        if m.aggregate_id == done.exported and m.event_type == "Checklist.Posted"
+    )
+
+    store.apply_batch(messages[:posted_at])
+    before = store.posted_checklists([done.exported, done.imported, done.ledger_id])
+    store.apply_batch(messages[posted_at:])
+    after = store.posted_checklists([done.exported, done.imported, done.ledger_id])
+
+    assert done.exported not in before
+    assert after == {done.exported, done.imported}
+    assert store.posted_checklists([]) == set()
+
+
 def test_the_same_message_twice_changes_nothing(
     world: tuple[Applications, ProjectionStore, ImportExport],
 ) -> None:
