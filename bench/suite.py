@@ -383,6 +383,8 @@ def projection_figures(url: str, bootstrap: str, checklists: int) -> dict[str, A
         url, bootstrap, schema, expected, group=f"bench-{schema}-again"
     )
     peer = projection_bench.bench_peer(url, schema, new_schema(url, "peer"), head)
+    published = sum(app.recorder.max_notification_id() or 0 for app in apps.all())
+    bare = faust_ceiling(bootstrap, schema, published)
     started = time.perf_counter()
     rebuilt = rebuild(store, apps.all(), [p.name for p in store.projectors])
     rebuild_s = time.perf_counter() - started
@@ -399,7 +401,40 @@ def projection_figures(url: str, bootstrap: str, checklists: int) -> dict[str, A
         "rebuild_events_per_s": int(str(events)) / rebuild_s,
         "rebuild_applications": rebuilt,
         "peer_projection_runner_events_per_s": peer,
+        "faust_agent_alone_messages_per_s": bare["per_s"],
+        "faust_agent_alone_messages": bare["messages"],
     }
+
+
+def faust_ceiling(bootstrap: str, schema: str, expected: int) -> dict[str, float]:
+    """A Faust agent that only counts the same topics' messages (its own process)."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.faust_ceiling",
+            "--bootstrap",
+            bootstrap,
+            "--prefix",
+            f"{schema}.",
+            "--group",
+            f"bench-{schema}-bare",
+            "--expected",
+            str(expected),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    # Faust's terminal spinner may precede the line.
+    lines = re.findall(r"\{.*\}", done.stdout)
+    if not lines:
+        raise RuntimeError(
+            f"the bare Faust agent printed no figure: {done.stderr[-2000:]}"
+        )
+    figures: dict[str, float] = json.loads(lines[-1])
+    return figures
 
 
 def rebalance_figures(url: str, bootstrap: str) -> dict[str, float]:
@@ -650,7 +685,11 @@ def report(results: dict[str, Any]) -> None:
     if "projections" in results:
         proj = results["projections"]
         runner = proj["peer_projection_runner_events_per_s"]
+        bare = proj["faust_agent_alone_messages_per_s"]
         lines += [
+            f"ceiling: a Faust agent doing nothing with the "
+            f"{proj['faust_agent_alone_messages']:,} messages {bare:,.0f}/s "
+            f"(catch-up's ratio {proj['catch_up_events_per_s'] / bare:.2f})",
             f"4. projection catch-up of {proj['events']:,} events "
             f"{proj['catch_up_events_per_s']:,.0f} events/s, rebuild "
             f"{proj['rebuild_events_per_s']:,.0f} events/s; peer ProjectionRunner "

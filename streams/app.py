@@ -54,10 +54,9 @@ class WorkerParts:
     forwarder: Forwarder | None = None
 
 
-def create_app(parts: WorkerParts) -> faust.App:
-    """The Faust app of one worker process."""
-    settings = parts.settings
-    app = faust.App(
+def faust_app(settings: Settings) -> faust.App:
+    """A Faust app configured as every worker's: transport, guarantee, timeouts."""
+    return faust.App(
         settings.consumer_group,
         broker=f"bonded://{settings.kafka_bootstrap}",
         processing_guarantee="at_least_once",
@@ -73,6 +72,12 @@ def create_app(parts: WorkerParts) -> faust.App:
         broker_request_timeout=max(30.0, settings.broker_session_timeout * 2),
         TableManager="streams.transport:TableManager",
     )
+
+
+def create_app(parts: WorkerParts) -> faust.App:
+    """The Faust app of one worker process."""
+    settings = parts.settings
+    app = faust_app(settings)
     prefix = settings.topic_prefix
     topics = app.topic(*topic_names(prefix))
     dead_letters = app.topic(f"{prefix}{DEAD_LETTER_TOPIC}")
