@@ -26,7 +26,12 @@ class Statement:
 
 
 class Projector(Protocol):
-    """A read model: its name, its tables and how an event changes them."""
+    """A read model: its name, its tables and how an event changes them.
+
+    A projector's statements read and write its own ``tables`` only: a batch is
+    written projection by projection, in order within each, so statements of
+    different projections may run in another order than their messages'.
+    """
 
     name: str
     tables: tuple[str, ...]

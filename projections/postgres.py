@@ -9,7 +9,8 @@ projection's tables and guard so that a replay fills them again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -177,23 +178,29 @@ class ProjectionStore:
             ).fetchall()
         }
 
-        # Decide in order; send what is new without waiting for answers.
+        # Decide in order which statements are new; then send them without
+        # waiting for answers, projection by projection (each writes only its
+        # own tables), in order within each, a run of the same statement as one
+        # executemany.
         taken: dict[UUID, int] = {}
         positions: dict[str, tuple[int, int]] = {}
-        with conn.pipeline():
+        due: dict[str, list[Statement]] = {}
+        with conn.pipeline(), conn.cursor() as cursor:
             for message, projector, statements in plans:
                 key = (projector.name, str(message.aggregate_id))
                 if message.aggregate_version <= current[key]:
                     continue
                 current[key] = message.aggregate_version
-                for statement in statements:
-                    conn.execute(statement.sql, statement.params)
+                due.setdefault(projector.name, []).extend(statements)
                 taken[message.event_id] = taken.get(message.event_id, 0) + 1
                 count, last = positions.get(projector.name, (0, 0))
                 positions[projector.name] = (
                     count + 1,
                     max(last, message.notification_id),
                 )
+            for name in sorted(due):
+                for text, params in runs(due[name]):
+                    cursor.executemany(text, params)
             advanced = [(k, v) for k, v in sorted(current.items()) if v > 0]
             conn.execute(
                 "UPDATE projection_versions v SET version = u.version FROM "
@@ -261,3 +268,17 @@ class ProjectionStore:
         """Run a read-only query (as analysts do) and return its rows."""
         with self.pool.connection() as conn:
             return list(conn.execute(text, params).fetchall())
+
+
+def runs(statements: Sequence[Statement]) -> Iterator[tuple[str, list[Any]]]:
+    """Consecutive statements of the same text, as one text and its parameters."""
+    text: str | None = None
+    params: list[Any] = []
+    for statement in statements:
+        if statement.sql != text:
+            if text is not None:
+                yield text, params
+            text, params = statement.sql, []
+        params.append(statement.params)
+    if text is not None:
+        yield text, params
