@@ -82,17 +82,24 @@ class Settings(BaseSettings):
     )
     relay_batch: int = Field(default=500, ge=1, le=10_000)
     projection_batch: int = Field(
-        default=500,
+        default=1000,
         ge=1,
         le=10_000,
         description="Most event messages a worker applies in one transaction.",
     )
     projection_batch_wait: float = Field(
-        default=0.005,
+        default=0.05,
         gt=0,
         le=5.0,
-        description="Seconds a worker waits to fill a batch before applying what "
-        "it has; adds at most this much to every event's latency.",
+        description="Seconds a batch may gather events while they keep coming; "
+        "under a steady stream, at most this much is added to an event's latency.",
+    )
+    projection_batch_idle: float = Field(
+        default=0.005,
+        gt=0,
+        le=1.0,
+        description="Seconds without a new event after which a batch is applied "
+        "as it is: what a quiet stream adds to an event's latency.",
     )
     relay_poll_interval: float = Field(
         default=0.05, gt=0, description="Seconds between reads of an idle log."

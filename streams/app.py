@@ -2,10 +2,11 @@
 
 One agent, ``project_events``, reads every event topic at concurrency 1, so the
 events of one aggregate (one partition) are handled in order; it takes them in
-batches (up to ``projection_batch`` messages, or what came within
-``projection_batch_wait``), applies each batch to the projections in one
-transaction (exactly-once effect through their guard) and offers each message to
-the process manager, in a thread, off the event loop. A batch is handled before
+batches (``streams.batching``: up to ``projection_batch`` messages, closed early
+when none came for ``projection_batch_idle`` or the batch is
+``projection_batch_wait`` old), applies each batch to the projections in one
+transaction (exactly-once effect through their guard) and offers its triggers
+to the process manager, in a thread, off the event loop. A batch is handled before
 Faust may acknowledge it: tried again while the store is away, and the worker
 stops rather than acknowledge one it could not handle (``handle_until_done``).
 A task runs the relays, each active in one worker only. Processing is
@@ -71,6 +72,7 @@ def faust_app(settings: Settings) -> faust.App:
         broker_heartbeat_interval=settings.broker_heartbeat_interval,
         broker_request_timeout=max(30.0, settings.broker_session_timeout * 2),
         TableManager="streams.transport:TableManager",
+        Stream="streams.batching:SettlingStream",
     )
 
 
@@ -83,8 +85,10 @@ def create_app(parts: WorkerParts) -> faust.App:
     dead_letters = app.topic(f"{prefix}{DEAD_LETTER_TOPIC}")
 
     async def project_events(stream: Any) -> None:
-        batches = stream.take_events(
-            settings.projection_batch, within=settings.projection_batch_wait
+        batches = stream.take_settled(
+            settings.projection_batch,
+            within=settings.projection_batch_wait,
+            idle=settings.projection_batch_idle,
         )
         async for events in batches:
             messages = []
@@ -193,11 +197,12 @@ EXIT_UNHANDLED_BATCH = 70
 async def handle_until_done(parts: WorkerParts, messages: list[EventMessage]) -> None:
     """Handle a batch before Faust may acknowledge it, whatever it takes.
 
-    Faust's ``take_events`` acknowledges a batch when the agent moves on, even
-    when handling raised; so a batch is never left behind: while the store is
-    away it is tried again (the handling is idempotent), and any other failure
-    stops the process at once, before an acknowledgement can be committed, so
-    that the batch comes again to whichever worker takes the partitions.
+    A batch is acknowledged when the agent moves on (``take_settled``, like
+    Faust's ``take_events``), even when handling raised; so a batch is never
+    left behind: while the store is away it is tried again (the handling is
+    idempotent), and any other failure stops the process at once, before an
+    acknowledgement can be committed, so that the batch comes again to
+    whichever worker takes the partitions.
     """
     wait = 0.2
     while True:

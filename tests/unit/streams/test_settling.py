@@ -1,0 +1,77 @@
+"""Batches that close when full, when old enough, or when the stream goes quiet."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import faust
+
+from streams.batching import SettlingStream
+
+
+def batches_of(
+    values: list[int], *, max_: int, within: float, idle: float, gap: float = 0.0
+) -> list[list[int]]:
+    """Put values to an agent taking settled batches; the batches it got."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(
+            put_and_take(loop, values, max_, within, idle, gap)
+        )
+    finally:
+        loop.close()
+
+
+async def put_and_take(
+    loop: asyncio.AbstractEventLoop,
+    values: list[int],
+    max_: int,
+    within: float,
+    idle: float,
+    gap: float,
+) -> list[list[int]]:
+    app = faust.App(
+        "settling-test", Stream=SettlingStream, store="memory://", loop=loop
+    )
+    got: list[list[int]] = []
+
+    async def agent(stream: Any) -> None:
+        assert isinstance(stream, SettlingStream)
+        async for events in stream.take_settled(max_, within=within, idle=idle):
+            got.append([event.value for event in events])
+
+    taking = app.agent(name="taking")(agent)
+    async with taking.test_context() as channel:
+        for value in values:
+            await channel.put(value)
+            await asyncio.sleep(gap)
+        async with asyncio.timeout(10):
+            while sum(map(len, got)) < len(values):
+                await asyncio.sleep(0.005)
+    # The stream built the app's consumer, whose thread (never started in a
+    # test context) made an event loop of its own: close it.
+    app.consumer._thread.thread_loop.close()
+    return got
+
+
+def test_a_quiet_stream_yields_after_idle_not_after_within() -> None:
+    # Within is a minute: only the idle rule can end this batch in time.
+    got = batches_of([1], max_=100, within=60.0, idle=0.01)
+
+    assert got == [[1]]
+
+
+def test_a_full_batch_is_yielded_at_once_and_the_rest_follows() -> None:
+    got = batches_of(list(range(7)), max_=3, within=60.0, idle=0.05)
+
+    assert got == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+def test_events_that_keep_coming_stay_in_one_batch_until_within() -> None:
+    steady = batches_of(list(range(5)), max_=100, within=30.0, idle=0.5, gap=0.01)
+    aged = batches_of(list(range(6)), max_=100, within=0.05, idle=0.5, gap=0.03)
+
+    assert steady == [[0, 1, 2, 3, 4]]
+    assert len(aged) > 1
+    assert [v for batch in aged for v in batch] == list(range(6))
