@@ -157,7 +157,11 @@ def bench_peer(url: str, source_schema: str, view_schema: str, head: int) -> flo
     store.close()
     PeerView.projection_schema = view_schema
     env = {
-        **postgres_env(url, schema=source_schema),
+        **{
+            k: v
+            for k, v in postgres_env(url, schema=source_schema).items()
+            if k != "APPLICATION_RECORDER_TOPIC"
+        },
         "PEER_POSTGRES_SCHEMA": view_schema,
     }
     started = time.perf_counter()

@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 
 import psycopg
-from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from psycopg import sql
 
@@ -36,6 +35,13 @@ class Probe(Aggregate):
     @event("Created")
     def __init__(self, n: int) -> None:
         self.n = n
+
+
+def plain_env(url: str) -> dict[str, str]:
+    """A fresh schema with eventsourcing's own recorder: the peer's store."""
+    env = fresh_env(url)
+    del env["APPLICATION_RECORDER_TOPIC"]
+    return env
 
 
 def fresh_env(url: str) -> dict[str, str]:
@@ -105,13 +111,3 @@ def bench_crossings(url: str, count: int) -> tuple[float, float, float]:
     p50 = latencies[len(latencies) // 2] * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
     return count / elapsed, p50, p99
-
-
-def bench_peer(url: str, count: int) -> float:
-    app: Application[uuid.UUID] = Application(fresh_env(url))
-    started = time.perf_counter()
-    for n in range(count):
-        app.save(Probe(n))
-    elapsed = time.perf_counter() - started
-    app.close()
-    return count / elapsed

@@ -123,11 +123,13 @@ def ceiling(url: str) -> dict[str, float]:
     return figures
 
 
-def peer_saves(url: str, count: int, threads: int) -> float:
-    """Plain eventsourcing saves of a one-event aggregate, per second."""
+def peer_saves(url: str, count: int, threads: int, *, ours: bool = False) -> float:
+    """eventsourcing saves of a one-event aggregate, per second: with its own
+    recorder (the peer), or with ours (``bonded.recorder``, one locked call)."""
     from eventsourcing.application import Application
 
-    app: Application[uuid.UUID] = Application(store_bench.fresh_env(url))
+    env = store_bench.fresh_env(url) if ours else store_bench.plain_env(url)
+    app: Application[uuid.UUID] = Application(env)
     per_thread = count // threads
 
     def save() -> None:
@@ -549,6 +551,12 @@ def main() -> None:
             results["peer"] = {
                 "eventsourcing_saves_1_thread_per_s": peer_saves(url, args.saves, 1),
                 "eventsourcing_saves_4_threads_per_s": peer_saves(url, args.saves, 4),
+                "locked_recorder_saves_1_thread_per_s": peer_saves(
+                    url, args.saves, 1, ours=True
+                ),
+                "locked_recorder_saves_4_threads_per_s": peer_saves(
+                    url, args.saves, 4, ours=True
+                ),
             }
             results["in_process"] = {
                 "stock_slip_declarations_per_s": store_bench.bench_slips(
@@ -675,10 +683,14 @@ def report(results: dict[str, Any]) -> None:
             f"HTTP with nothing behind it {ceiling_['http_noop_per_s']:,.0f}/s"
         )
     if peer:
+        one = peer["eventsourcing_saves_1_thread_per_s"]
+        four = peer["eventsourcing_saves_4_threads_per_s"]
+        ours_one = peer["locked_recorder_saves_1_thread_per_s"]
+        ours_four = peer["locked_recorder_saves_4_threads_per_s"]
         lines.append(
-            "peer: eventsourcing saves "
-            f"{peer['eventsourcing_saves_1_thread_per_s']:,.0f}/s (1 thread), "
-            f"{peer['eventsourcing_saves_4_threads_per_s']:,.0f}/s (4 threads)"
+            f"peer: eventsourcing saves {one:,.0f}/s (1 thread), {four:,.0f}/s "
+            f"(4 threads); with our locked recorder {ours_one:,.0f}/s, "
+            f"{ours_four:,.0f}/s (ratios {ours_one / one:.2f}, {ours_four / four:.2f})"
         )
     if "http" in results:
         lines += http_lines(results, ceiling_, peer)

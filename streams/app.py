@@ -197,12 +197,11 @@ EXIT_UNHANDLED_BATCH = 70
 async def handle_until_done(parts: WorkerParts, messages: list[EventMessage]) -> None:
     """Handle a batch before Faust may acknowledge it, whatever it takes.
 
-    A batch is acknowledged when the agent moves on (``take_settled``, like
-    Faust's ``take_events``), even when handling raised; so a batch is never
-    left behind: while the store is away it is tried again (the handling is
-    idempotent), and any other failure stops the process at once, before an
-    acknowledgement can be committed, so that the batch comes again to
-    whichever worker takes the partitions.
+    A batch is acknowledged when the agent asks for the next one
+    (``take_settled``), so a batch is never left behind: while the store is
+    away it is tried again (the handling is idempotent), and any other failure
+    stops the process at once, with the batch unacknowledged, so that it comes
+    again to whichever worker takes the partitions.
     """
     wait = 0.2
     while True:

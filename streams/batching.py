@@ -10,8 +10,9 @@ every event of a quiet day by up to ``within``.
 ``take_settled`` closes a batch when it is full, when ``within`` has passed since
 its first event, or when no event arrived for ``idle`` seconds. A quiet stream
 yields an event after about ``idle``; a backlog keeps arriving faster than that,
-so its batches fill. Acknowledgements are Faust's own: every event of a batch is
-acknowledged when the agent asks for the next batch, as with ``take_events``.
+so its batches fill. Every event of a batch is acknowledged when the agent asks
+for the next batch; unlike ``take_events``, a batch the agent dropped (it
+raised, or the worker is stopping) is not, so its events are read again.
 """
 
 from __future__ import annotations
@@ -80,15 +81,19 @@ class SettlingStream(faust.Stream):  # type: ignore[misc]
                         break
                 holding = consuming = loop.create_future()
                 batch = list(events)
+                events.clear()
                 try:
                     yield batch
-                finally:
-                    events.clear()
-                    for event in batch:
-                        await self.ack(event)
+                except BaseException:
+                    # The agent dropped the batch (it raised, or is stopping):
+                    # leave it unacknowledged, to be read again.
                     notify(holding)
-                    full.clear()
-                    taken.set()
+                    raise
+                for event in batch:
+                    await self.ack(event)
+                notify(holding)
+                full.clear()
+                taken.set()
         finally:
             self.enable_acks = restore_acks
             self._processors.remove(add)

@@ -75,3 +75,48 @@ def test_events_that_keep_coming_stay_in_one_batch_until_within() -> None:
     assert steady == [[0, 1, 2, 3, 4]]
     assert len(aged) > 1
     assert [v for batch in aged for v in batch] == list(range(6))
+
+
+def test_a_batch_is_acknowledged_when_the_next_is_asked_for_never_when_dropped() -> (
+    None
+):
+    loop = asyncio.new_event_loop()
+    try:
+        acked = loop.run_until_complete(ack_states(loop))
+    finally:
+        loop.close()
+
+    assert acked == {
+        "first, while handled": [False],
+        "first, once the second was asked for": [True],
+        "second, dropped": [False],
+    }
+
+
+async def ack_states(loop: asyncio.AbstractEventLoop) -> dict[str, list[bool]]:
+    app = faust.App(
+        "settling-acks", Stream=SettlingStream, store="memory://", loop=loop
+    )
+    states: dict[str, list[bool]] = {}
+    done = asyncio.Event()
+
+    async def agent(stream: Any) -> None:
+        batches = stream.take_settled(1, within=60.0, idle=0.01)
+        first = await batches.__anext__()
+        states["first, while handled"] = [e.message.acked for e in first]
+        second = await batches.__anext__()
+        states["first, once the second was asked for"] = [
+            e.message.acked for e in first
+        ]
+        await batches.aclose()
+        states["second, dropped"] = [e.message.acked for e in second]
+        done.set()
+
+    taking = app.agent(name="acks")(agent)
+    async with taking.test_context() as channel:
+        await channel.put(1)
+        await channel.put(2)
+        async with asyncio.timeout(10):
+            await done.wait()
+    app.consumer._thread.thread_loop.close()
+    return states
