@@ -56,6 +56,7 @@ def build_api(settings: Settings) -> tuple[FastAPI, Callable[[], None]]:
             inbox,
             store,
             key_cache_seconds=settings.key_cache_seconds,
+            threads=settings.gateway_threads,
         )
     )
 

@@ -141,6 +141,14 @@ class Settings(BaseSettings):
         description="Seconds a gateway trusts an API key it checked; a revoked key "
         "stops working within this time. 0 checks every request.",
     )
+    gateway_threads: int = Field(
+        default=8,
+        ge=1,
+        le=256,
+        description="Threads a gateway process runs commands in (anyio's pool; "
+        "40 if unset). Each command holds the GIL for most of its time, so a few "
+        "threads keep the CPU as busy as many, with fewer switches between them.",
+    )
     command_retries: int = Field(
         default=5,
         ge=1,

@@ -13,12 +13,14 @@ document of another enterprise answers 404, as if it did not exist (R-DOC-12).
 # No `from __future__ import annotations` here: FastAPI reads the endpoints'
 # annotations at runtime, and they name dependencies local to the factory.
 
+import contextlib
 import html
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -67,6 +69,7 @@ class ApiServices:
     inbox: ReceiptInbox | None = None
     store: ProjectionStore | None = None
     key_cache_seconds: float = 0.0
+    threads: int = 0
 
 
 def enterprise_of(document: Document) -> str:
@@ -150,7 +153,19 @@ class Access:
 
 def create_api(services: ApiServices) -> FastAPI:
     """The FastAPI application of the gateway."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if services.threads:
+            # The endpoints run in anyio's thread pool (40 threads unless told).
+            # Fewer threads contend less for the GIL: each command holds it for
+            # most of its time, and a thread woken only to wait costs a switch.
+            limiter = anyio.to_thread.current_default_thread_limiter()
+            limiter.total_tokens = services.threads
+        yield
+
     api = FastAPI(
+        lifespan=lifespan,
         title="Bonded-logistics backbone",
         version="1",
         description="Documents of the bonded zone, customs receipts and queries.",
@@ -252,7 +267,7 @@ def create_api(services: ApiServices) -> FastAPI:
         document_id: UUID,
         idempotency_key: IdempotencyKey,
         caller: Annotated[Caller, Depends(enterprise)],
-    ) -> dict[str, Any]:
+    ) -> Any:
         """Declare a draft to customs after its validation rules (R-DOC-5)."""
         access.document(kind, document_id, caller)
         return answered(zone.declare(document_id, command_id=idempotency_key))
@@ -263,7 +278,7 @@ def create_api(services: ApiServices) -> FastAPI:
         document_id: UUID,
         idempotency_key: IdempotencyKey,
         caller: Annotated[Caller, Depends(enterprise)],
-    ) -> dict[str, Any]:
+    ) -> Any:
         """Ask customs to void an approved stock slip or gate pass."""
         access.document(kind, document_id, caller)
         return answered(zone.declare_void(document_id, command_id=idempotency_key))
@@ -275,7 +290,7 @@ def create_api(services: ApiServices) -> FastAPI:
         idempotency_key: IdempotencyKey,
         caller: Annotated[Caller, Depends(enterprise)],
         confirm: bool = False,
-    ) -> dict[str, Any]:
+    ) -> Any:
         """Delete a draft or returned document; ``confirm=true`` is required."""
         access.document(kind, document_id, caller)
         return answered(
@@ -291,12 +306,12 @@ def create_api(services: ApiServices) -> FastAPI:
         idempotency_key: IdempotencyKey,
         caller: Annotated[Caller, Depends(enterprise)],
         attachment_kind: str = "unstructured",
-    ) -> dict[str, Any]:
+    ) -> Any:
         """Attach a file (the body); an unstructured one must be a PDF (R-DOC-8)."""
         _known(kind)
         content = await request.body()
 
-        def act() -> dict[str, Any]:
+        def act() -> Any:
             access.document(kind, document_id, caller)
             return answered(
                 zone.add_attachment(
@@ -341,7 +356,7 @@ def create_api(services: ApiServices) -> FastAPI:
         number: int,
         idempotency_key: IdempotencyKey,
         caller: Annotated[Caller, Depends(enterprise)],
-    ) -> dict[str, Any]:
+    ) -> Any:
         """Delete an attachment of a modifiable document (R-DOC-8)."""
         access.document(kind, document_id, caller)
         return answered(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, FastAPI, Header, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from aggregates.business_form.rules import FormLine, LedgerRef, UnitConsumption
@@ -59,15 +60,26 @@ if TYPE_CHECKING:
 HEAD_FIELDS = tuple(sorted(ENTERED_HEAD_FIELDS - {"checklist_type"}))
 
 
-def created(outcome: Outcome, response: Response) -> dict[str, Any]:
+def created(outcome: Outcome) -> JSONResponse:
     """201 for a new document, 200 when the same creation was repeated."""
-    response.status_code = 200 if outcome.replayed else 201
-    response.headers["Location"] = str(outcome.aggregate_id)
-    return answered(outcome)
+    return JSONResponse(
+        answer_of(outcome),
+        status_code=200 if outcome.replayed else 201,
+        headers={"Location": str(outcome.aggregate_id)},
+    )
 
 
-def answered(outcome: Outcome) -> dict[str, Any]:
-    """The answer to an accepted command."""
+def answered(outcome: Outcome) -> JSONResponse:
+    """The answer to an accepted command.
+
+    A response, not a dict: FastAPI then sends it as it is, without encoding
+    and validating it again (a tenth of the gateway's time per command).
+    """
+    return JSONResponse(answer_of(outcome))
+
+
+def answer_of(outcome: Outcome) -> dict[str, Any]:
+    """The body of the answer to an accepted command."""
     return {
         "id": str(outcome.aggregate_id),
         "version": outcome.version,
@@ -127,15 +139,13 @@ def install_commands(
     Customs = Annotated[Caller, Depends(customs)]
 
     @api.post("/v1/ledgers", tags=["ledgers"], status_code=201)
-    def create_ledger(body: LedgerIn, caller: Enterprise, response: Response) -> Any:
+    def create_ledger(body: LedgerIn, caller: Enterprise) -> Any:
         """File a logistics ledger as a draft (R-LEDGER-1)."""
         access.enterprise(caller, body.operating_customs_code, "operating_customs_code")
-        return created(zone.file_ledger(**body.model_dump()), response)
+        return created(zone.file_ledger(**body.model_dump()))
 
     @api.post("/v1/business-forms", tags=["business-forms"], status_code=201)
-    def create_business_form(
-        body: BusinessFormIn, caller: Enterprise, response: Response
-    ) -> Any:
+    def create_business_form(body: BusinessFormIn, caller: Enterprise) -> Any:
         """Save a business form as a draft (R-FORM-1 … 6)."""
         access.enterprise(caller, body.zone_customs_code, "zone_customs_code")
         ledger = _ledger_ref(body)
@@ -154,12 +164,10 @@ def install_commands(
             ledger=ledger,
             ledger_flag=body.ledger_flag,
         )
-        return created(outcome, response)
+        return created(outcome)
 
     @api.post("/v1/stock-slips", tags=["stock-slips"], status_code=201)
-    def create_stock_slip(
-        body: StockSlipIn, caller: Enterprise, response: Response
-    ) -> Any:
+    def create_stock_slip(body: StockSlipIn, caller: Enterprise) -> Any:
         """Save a stock slip against an approved business form (R-SLIP-1, 2)."""
         access.document("business-forms", body.business_form_id, caller)
         outcome = zone.create_stock_slip(
@@ -167,12 +175,10 @@ def install_commands(
             business_form_id=body.business_form_id,
             lines=tuple(SlipLine(**line.model_dump()) for line in body.lines),
         )
-        return created(outcome, response)
+        return created(outcome)
 
     @api.post("/v1/checklists", tags=["checklists"], status_code=201)
-    def create_checklist(
-        body: ChecklistIn, caller: Enterprise, response: Response
-    ) -> Any:
+    def create_checklist(body: ChecklistIn, caller: Enterprise) -> Any:
         """Save a checklist, filled in from its ledger (R-CHK-1 … 3)."""
         ledger = zone.find_ledger(body.ledger_no)
         if ledger is not None:
@@ -189,12 +195,10 @@ def install_commands(
             checklist_type=body.checklist_type,
             **{name: getattr(body, name) for name in HEAD_FIELDS},
         )
-        return created(outcome, response)
+        return created(outcome)
 
     @api.post("/v1/consolidations", tags=["checklists"], status_code=201)
-    def consolidate(
-        body: ConsolidationIn, caller: Enterprise, response: Response
-    ) -> Any:
+    def consolidate(body: ConsolidationIn, caller: Enterprise) -> Any:
         """Gather type A stock slips into one checklist (R-CONS-1 … 5)."""
         for slip_id in body.stock_slip_ids:
             access.document("stock-slips", slip_id, caller)
@@ -204,12 +208,10 @@ def install_commands(
             stock_slip_ids=tuple(body.stock_slip_ids),
             **{name: getattr(body, name) for name in HEAD_FIELDS},
         )
-        return created(outcome, response)
+        return created(outcome)
 
     @api.post("/v1/delivery-orders", tags=["delivery-orders"], status_code=201)
-    def create_delivery_order(
-        body: DeliveryOrderIn, caller: Enterprise, response: Response
-    ) -> Any:
+    def create_delivery_order(body: DeliveryOrderIn, caller: Enterprise) -> Any:
         """Save a delivery order as a draft (R-DLV-1)."""
         access.enterprise(caller, body.zone_customs_code, "zone_customs_code")
         outcome = zone.create_delivery_order(
@@ -218,18 +220,16 @@ def install_commands(
             ledger_no=body.ledger_no,
             **_delivery_order_content(body),
         )
-        return created(outcome, response)
+        return created(outcome)
 
     @api.post("/v1/vehicles", tags=["vehicles"], status_code=201)
-    def create_vehicle(body: VehicleIn, caller: Enterprise, response: Response) -> Any:
+    def create_vehicle(body: VehicleIn, caller: Enterprise) -> Any:
         """File a vehicle as a draft (R-VEH-1)."""
         access.enterprise(caller, body.owner_customs_code, "owner_customs_code")
-        return created(zone.file_vehicle(**body.model_dump()), response)
+        return created(zone.file_vehicle(**body.model_dump()))
 
     @api.post("/v1/gate-passes", tags=["gate-passes"], status_code=201)
-    def create_gate_pass(
-        body: GatePassIn, caller: Enterprise, response: Response
-    ) -> Any:
+    def create_gate_pass(body: GatePassIn, caller: Enterprise) -> Any:
         """Save a gate pass as a draft (R-GATE-1 … 9)."""
         access.enterprise(caller, body.zone_customs_code, "zone_customs_code")
         outcome = zone.create_gate_pass(
@@ -237,7 +237,7 @@ def install_commands(
             zone_customs_code=body.zone_customs_code,
             **_gate_pass_content(body),
         )
-        return created(outcome, response)
+        return created(outcome)
 
     # Modify a draft, returned or receive-failed document (R-DOC-3): the body is
     # the creation body; the enterprise and the enterprise's own number stay.
@@ -504,7 +504,6 @@ def install_commands(
         document_id: UUID,
         body: CopyIn,
         caller: Enterprise,
-        response: Response,
     ) -> Any:
         """Copy a document into a new draft (R-CHK-4)."""
         access.document(kind, document_id, caller)
@@ -519,8 +518,7 @@ def install_commands(
 
             raise ValidationError(f"{kind} cannot be copied", field="kind")
         return created(
-            copiers[kind](document_id, enterprise_doc_no=body.enterprise_doc_no),
-            response,
+            copiers[kind](document_id, enterprise_doc_no=body.enterprise_doc_no)
         )
 
     # Customs: decisions by hand, receipts, the declaration, the gate.
