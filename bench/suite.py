@@ -218,13 +218,24 @@ class Stack:
 
 
 def rss_kib(pid: int) -> int:
-    """The resident memory of a process, in KiB (0 once it is gone)."""
+    """The resident memory of a process and its children, in KiB (0 once gone).
+
+    A gateway with several server processes is a supervisor and its children;
+    the children hold the API.
+    """
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0
     found = re.search(r"VmRSS:\s+(\d+) kB", status)
-    return int(found.group(1)) if found else 0
+    own = int(found.group(1)) if found else 0
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return own + sum(rss_kib(child) for child in children)
 
 
 def http_figures(stack: Stack, seconds: float) -> dict[str, Any]:
