@@ -3,20 +3,25 @@
 On the embedded PostgreSQL and broker (data in ``var/bench``), each part in a
 fresh schema, one after the other:
 
-1. the ceiling: ``pg_test_fsync`` and ``pgbench`` single-row inserts (1 and 4
-   clients) on the same server; the peer: plain eventsourcing saves of a
-   one-event aggregate (1 and 4 threads);
+1. the ceilings: ``pg_test_fsync``, ``pgbench`` single-row inserts (1 and 4
+   clients) on the same server, and the load's HTTP routes with nothing behind
+   them (``bench.http_ceiling``); the peer: eventsourcing saves of a one-event
+   aggregate (1 and 4 threads), with its own recorder and with ours;
 2. commands through HTTP (a gateway and a worker as processes): closed-loop
    throughput, counted until everything accepted is relayed and projected;
    open-loop latency at fixed offered loads;
 3. gate crossing to posting to sub-centre delivery, per checklist;
-4. projection catch-up from an empty worker and a rebuild, against
-   eventsourcing's ProjectionRunner writing the same tables;
+4. projection catch-up from an empty worker, first of the history as stored
+   (relaying it and issuing the postings it calls for), then of the complete
+   history, against eventsourcing's ProjectionRunner writing the same tables
+   from the same history and a Faust agent doing nothing with the same
+   messages (``bench.faust_ceiling``); a rebuild;
 5. a worker's start to its first event, and the pause when a second joins;
 6. the memory of the gateway and the worker over the HTTP part.
 
-Prints every figure with its peer and ratio and writes ``bench/results.json``;
-asserts nothing about speed.
+Prints every figure with its peer and ratio and writes ``bench/results.json``
+(``--only``: some parts, written to ``var/bench/partial.json``); asserts nothing
+about speed.
 """
 
 from __future__ import annotations
