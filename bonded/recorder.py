@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
@@ -67,6 +68,10 @@ class LockedAppendRecorder(PostgresApplicationRecorder):
         self.append_statement = SQL("SELECT * FROM {schema}.{function}(%s)").format(
             schema=schema, function=function
         )
+        self.having_statement = SQL(
+            "SELECT DISTINCT originator_id FROM {schema}.{table} "
+            "WHERE originator_id = ANY(%s) AND topic = %s"
+        ).format(schema=schema, table=table)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
@@ -87,3 +92,13 @@ class LockedAppendRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.append_statement, (events,), prepare=True)
             return [row[f"{self.events_table_name}_append"] for row in curs.fetchall()]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def having(self, originator_ids: Sequence[UUID], topic: str) -> set[UUID]:
+        """Those of the aggregates with an event of this topic stored: one query
+        for many, where loading each aggregate would read all its events."""
+        if not originator_ids:
+            return set()
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.having_statement, (list(originator_ids), topic))
+            return {UUID(str(row["originator_id"])) for row in curs.fetchall()}

@@ -38,7 +38,7 @@ from schemas.settings import Settings
 from streams import metrics
 from streams.delivery import DeliveryPolicy, deliver_pending
 from streams.observe import count_facts, sample, sample_consumer
-from streams.process import react, triggers
+from streams.process import posted_in_store, react, triggers
 from streams.relay import PositionStore, Relay
 
 logger = logging.getLogger(__name__)
@@ -230,20 +230,25 @@ def handle(parts: WorkerParts, messages: list[EventMessage]) -> None:
 
     The batch is applied in one transaction; then, in order, each checklist's
     last trigger in the batch is offered to the process manager (unless the
-    projection already shows the checklist posted), and a document's
+    projection or the store already shows the checklist posted), and a document's
     declaration is forwarded to customs. Both are idempotent, so a
     redelivered batch repeats nothing.
     """
     taken = parts.store.apply_batch(messages)
-    # A checklist the projections, just written, show posted needs no load.
+    # A checklist the projections, just written, or the store show posted needs
+    # no load: a posting is a fact that does not go away.
     candidates = triggers(messages)
+    zone = parts.applications.zone
     posted = parts.store.posted_checklists([m.aggregate_id for m in candidates])
+    posted |= posted_in_store(
+        zone, [m.aggregate_id for m in candidates if m.aggregate_id not in posted]
+    )
     reacting = {id(m) for m in candidates if m.aggregate_id not in posted}
     for message in messages:
         if message.event_id in taken:
             count_facts(message)
         if id(message) in reacting:
-            react(parts.applications.zone, message)
+            react(zone, message)
         if parts.forwarder is not None and message.event_type in FORWARDED:
             parts.forwarder.forward(message.aggregate_id, message.aggregate_version)
 

@@ -13,8 +13,12 @@ import logging
 from collections.abc import Sequence
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
+
+from aggregates.checklist.model import Checklist
 from aggregates.common.errors import DocumentNotFoundError, ValidationError
 from aggregates.zone import Zone
+from bonded.recorder import LockedAppendRecorder
 from schemas.events import EventMessage
 
 logger = logging.getLogger(__name__)
@@ -43,6 +47,22 @@ def triggers(messages: Sequence[EventMessage]) -> list[EventMessage]:
     """
     last = {m.aggregate_id: m for m in messages if m.event_type in POSTING_TRIGGERS}
     return [m for m in messages if last.get(m.aggregate_id) is m]
+
+
+POSTED_TOPIC = get_topic(Checklist.Posted)
+
+
+def posted_in_store(zone: Zone, checklist_ids: Sequence[UUID]) -> set[UUID]:
+    """Those of the checklists whose posting is stored, in one query.
+
+    A worker catching up meets a checklist's triggers long before its posting
+    reaches the projections; this spares it loading each. The in-memory store
+    answers none, and the checklists are loaded as before.
+    """
+    recorder = zone.recorder
+    if not isinstance(recorder, LockedAppendRecorder):
+        return set()
+    return recorder.having(checklist_ids, POSTED_TOPIC)
 
 
 def react(zone: Zone, message: EventMessage) -> str | None:

@@ -14,8 +14,13 @@ import pytest
 from bonded.bootstrap import Applications, build_applications
 from projections.postgres import ProjectionStore
 from streams.encoding import read_messages
+from streams.process import posted_in_store
 from streams.rebuild import rebuild, replay
-from tests.builders import register_test_enterprises
+from tests.builders import (
+    a_checklist_line,
+    an_approved_checklist,
+    register_test_enterprises,
+)
 from tests.scenarios import ImportExport, import_and_export
 
 pytestmark = pytest.mark.integration
@@ -149,6 +154,23 @@ def test_posted_checklists_are_those_whose_posting_is_projected_r_chk_7(
     assert done.exported not in before
     assert after == {done.exported, done.imported}
     assert store.posted_checklists([]) == set()
+
+
+def test_the_store_tells_posted_checklists_in_one_query_r_chk_7(
+    world: tuple[Applications, ProjectionStore, ImportExport],
+) -> None:
+    apps, _, done = world
+    unposted = an_approved_checklist(
+        apps, "TEST-CX", "I", (a_checklist_line(1, "A", "1"),), declared=False
+    )
+    memory = build_applications({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+    asked = [done.imported, done.exported, unposted, done.ledger_id]
+    posted = posted_in_store(apps.zone, asked)
+
+    assert posted == {done.imported, done.exported}
+    assert posted_in_store(apps.zone, []) == set()
+    assert posted_in_store(memory.zone, asked) == set()
 
 
 def test_the_same_message_twice_changes_nothing(
