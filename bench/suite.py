@@ -318,6 +318,15 @@ def gate_figures(stack: Stack, count: int) -> dict[str, Any]:
         )
         pairs.append((gate_pass, checklist))
     stack.drain()
+    # Start with the sub-centre outbox empty: the HTTP part leaves thousands of
+    # deliveries behind, and the crossings' postings would queue after them.
+    deadline = time.monotonic() + 300
+    while stack.store.query(
+        "SELECT count(*) FROM subcentre_deliveries WHERE status = 'pending'"
+    ) != [(0,)]:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the sub-centre outbox did not empty")
+        time.sleep(0.2)
 
     async def cross() -> None:
         async with httpx.AsyncClient(

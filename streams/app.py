@@ -17,6 +17,7 @@ again, and the guards make that harmless.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -84,6 +85,9 @@ def create_app(parts: WorkerParts) -> faust.App:
     topics = app.topic(*topic_names(prefix))
     dead_letters = app.topic(f"{prefix}{DEAD_LETTER_TOPIC}")
 
+    # Set after each batch is applied: the sub-centre outbox may have new rows.
+    applied = asyncio.Event()
+
     async def project_events(stream: Any) -> None:
         batches = stream.take_settled(
             settings.projection_batch,
@@ -106,6 +110,7 @@ def create_app(parts: WorkerParts) -> faust.App:
                     await dead_letters.send(key=event.key, value=event.value)
             if messages:
                 await handle_until_done(parts, messages)
+                applied.set()
 
     app.agent(topics, name="project_events", concurrency=1)(project_events)
 
@@ -154,12 +159,16 @@ def create_app(parts: WorkerParts) -> faust.App:
         )
 
         async def deliver_to_subcentre() -> None:
+            # Deliver at once when a batch filled the outbox; otherwise look
+            # again every 0.2 s (retries fall due with time, not with batches).
             while True:
+                applied.clear()
                 delivered, _ = await asyncio.to_thread(
                     deliver_pending, parts.store, client, policy
                 )
                 if not delivered:
-                    await asyncio.sleep(0.2)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(applied.wait(), 0.2)
 
         app.task(deliver_to_subcentre)
     return app
