@@ -120,3 +120,67 @@ async def ack_states(loop: asyncio.AbstractEventLoop) -> dict[str, list[bool]]:
             await done.wait()
     app.consumer._thread.thread_loop.close()
     return states
+
+
+def test_the_next_batch_is_buffered_while_the_agent_handles_one_unacknowledged() -> (
+    None
+):
+    loop = asyncio.new_event_loop()
+    try:
+        seen = loop.run_until_complete(buffered_while_handled(loop))
+    finally:
+        loop.close()
+
+    assert seen == {
+        "channel drained while the first batch was handled": True,
+        "buffered events acknowledged before their batch": [False, False],
+        "second batch": [3, 4],
+        "second batch acknowledged once the third was asked for": [True, True],
+    }
+
+
+async def buffered_while_handled(
+    loop: asyncio.AbstractEventLoop,
+) -> dict[str, object]:
+    app = faust.App(
+        "settling-buffer", Stream=SettlingStream, store="memory://", loop=loop
+    )
+    seen: dict[str, object] = {}
+    done = asyncio.Event()
+    channel: Any = None
+
+    async def agent(stream: Any) -> None:
+        batches = stream.take_settled(2, within=60.0, idle=0.05)
+        await batches.__anext__()
+        # While this batch is "handled", two more events arrive; the stream
+        # takes them off the channel into the next batch.
+        await channel.put(3)
+        await channel.put(4)
+        drained = False
+        async with asyncio.timeout(5):
+            while not drained:
+                await asyncio.sleep(0.01)
+                drained = stream.channel.queue.empty()
+        seen["channel drained while the first batch was handled"] = drained
+        second = await batches.__anext__()
+        seen["buffered events acknowledged before their batch"] = [
+            e.message.acked for e in second
+        ]
+        seen["second batch"] = [e.value for e in second]
+        await channel.put(5)
+        await batches.__anext__()
+        seen["second batch acknowledged once the third was asked for"] = [
+            e.message.acked for e in second
+        ]
+        await batches.aclose()
+        done.set()
+
+    taking = app.agent(name="buffer")(agent)
+    async with taking.test_context() as context:
+        channel = context
+        await channel.put(1)
+        await channel.put(2)
+        async with asyncio.timeout(10):
+            await done.wait()
+    app.consumer._thread.thread_loop.close()
+    return seen
