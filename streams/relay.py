@@ -95,24 +95,36 @@ class PositionStore:
             ).fetchone()
         return Position(*row) if row else Position()
 
-    def save(self, application: str, position: Position) -> None:
-        """Record a position the broker acknowledged."""
-        with self.connect() as conn:
-            conn.execute(
-                "INSERT INTO relay_positions (application, position, last_topic, "
-                "last_partition, last_offset) VALUES (%s, %s, %s, %s, %s) "
-                "ON CONFLICT (application) DO UPDATE SET position = EXCLUDED.position,"
-                " last_topic = EXCLUDED.last_topic, "
-                "last_partition = EXCLUDED.last_partition, "
-                "last_offset = EXCLUDED.last_offset, updated_at = now()",
-                (
-                    application,
-                    position.notification_id,
-                    position.topic,
-                    position.partition,
-                    position.offset,
-                ),
-            )
+    def save(
+        self,
+        application: str,
+        position: Position,
+        conn: psycopg.Connection | None = None,
+    ) -> None:
+        """Record a position the broker acknowledged, on ``conn`` if given."""
+        if conn is None:
+            with self.connect() as own:
+                self._save(own, application, position)
+        else:
+            self._save(conn, application, position)
+
+    @staticmethod
+    def _save(conn: psycopg.Connection, application: str, position: Position) -> None:
+        conn.execute(
+            "INSERT INTO relay_positions (application, position, last_topic, "
+            "last_partition, last_offset) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (application) DO UPDATE SET position = EXCLUDED.position,"
+            " last_topic = EXCLUDED.last_topic, "
+            "last_partition = EXCLUDED.last_partition, "
+            "last_offset = EXCLUDED.last_offset, updated_at = now()",
+            (
+                application,
+                position.notification_id,
+                position.topic,
+                position.partition,
+                position.offset,
+            ),
+        )
 
 
 async def ensure_topics(bootstrap: str, partitions: int, prefix: str = "") -> None:
@@ -156,10 +168,19 @@ class Relay:
         self.on_published = on_published
         self.position = Position()
         self.is_leader = False
+        self._lock: psycopg.Connection | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until ``stop`` is set: wait for leadership, then publish."""
+        """Relay until ``stop`` is set: wait for leadership, then publish.
+
+        Leadership is an advisory lock held on a connection of the relay's own,
+        which also records each position: a batch's position is one statement
+        on an open connection, not a new connection. Losing that connection
+        (the store restarted) loses the lock too, and the relay stops with the
+        store's error rather than publish without it.
+        """
         lock = await asyncio.to_thread(self.positions.connect)
+        self._lock = lock
         try:
             while not stop.is_set():
                 if not await asyncio.to_thread(self._try_lock, lock):
@@ -187,6 +208,7 @@ class Relay:
                         "relay stopped leading", extra={"application": self.app.name}
                     )
         finally:
+            self._lock = None
             await asyncio.to_thread(lock.close)
 
     def _try_lock(self, conn: psycopg.Connection) -> bool:
@@ -238,7 +260,9 @@ class Relay:
                 extra={"application": self.app.name, "topic": position.topic},
             )
             self.position = Position()
-            await asyncio.to_thread(self.positions.save, self.app.name, self.position)
+            await asyncio.to_thread(
+                self.positions.save, self.app.name, self.position, self._lock
+            )
 
     async def publish_once(self, producer: AIOKafkaProducer) -> int:
         """Publish one batch after the position; return how many were read."""
@@ -258,7 +282,9 @@ class Relay:
             position = Position(
                 last, self.position.topic, self.position.partition, self.position.offset
             )
-        await asyncio.to_thread(self.positions.save, self.app.name, position)
+        await asyncio.to_thread(
+            self.positions.save, self.app.name, position, self._lock
+        )
         self.position = position
         if self.on_published:
             self.on_published(len(messages), last)

@@ -19,6 +19,7 @@ from pathlib import Path
 from uuid import UUID
 
 import httpx
+import psycopg
 import pytest
 
 from bonded.bootstrap import Applications, build_applications
@@ -348,3 +349,96 @@ def test_one_relay_is_active_per_application_and_another_takes_over(
     assert sorted(both) == [False, True]
     assert after.count(True) == 1 and after != both
     assert behind == 0
+
+
+class CountingPositions(PositionStore):
+    """The positions table, counting the connections opened to it."""
+
+    opened = 0
+
+    def connect(self) -> psycopg.Connection:
+        self.opened += 1
+        return super().connect()
+
+
+def test_a_relay_records_every_position_on_its_lock_connection(
+    pg_env: dict[str, str], database_url: str, kafka_bootstrap: str
+) -> None:
+    apps = build_applications(pg_env)
+    register_test_enterprises(apps)
+    positions = CountingPositions(database_url, pg_env["POSTGRES_SCHEMA"])
+    positions.create_table()
+    prefix = f"{pg_env['POSTGRES_SCHEMA']}."
+
+    async def scenario() -> tuple[int, int, list[int]]:
+        await ensure_topics(kafka_bootstrap, 1, prefix)
+        relay = Relay(apps.zone, positions, kafka_bootstrap, topic_prefix=prefix)
+        stop = asyncio.Event()
+        task = asyncio.create_task(relay.run(stop))
+        deadline = time.monotonic() + 30
+        heads = []
+        # Three batches, each published before the next is stored.
+        an_approved_ledger(apps)
+        for batch in range(3):
+            crossing_checklists(apps, 1, f"P{batch}")
+            head = apps.zone.recorder.max_notification_id() or 0
+            heads.append(head)
+            while relay.position.notification_id < head:
+                assert time.monotonic() < deadline, "the relay did not publish"
+                await asyncio.sleep(0.05)
+        opened = positions.opened
+        stop.set()
+        await task
+        return opened, positions.load(apps.zone.name).notification_id, heads
+
+    try:
+        opened, stored, heads = asyncio.run(scenario())
+    finally:
+        apps.close()
+
+    # One for the table, one for the lock (which records), one to load.
+    assert opened == 3
+    assert stored == heads[-1]
+    assert heads[0] < heads[1] < heads[2]
+
+
+def test_a_relay_that_lost_its_lock_connection_stops_instead_of_publishing(
+    pg_env: dict[str, str], database_url: str, kafka_bootstrap: str
+) -> None:
+    apps = build_applications(pg_env)
+    register_test_enterprises(apps)
+    positions = PositionStore(database_url, pg_env["POSTGRES_SCHEMA"])
+    positions.create_table()
+    prefix = f"{pg_env['POSTGRES_SCHEMA']}."
+
+    async def scenario() -> tuple[BaseException | None, int, int]:
+        await ensure_topics(kafka_bootstrap, 1, prefix)
+        relay = Relay(apps.zone, positions, kafka_bootstrap, topic_prefix=prefix)
+        stop = asyncio.Event()
+        task = asyncio.create_task(relay.run(stop))
+        deadline = time.monotonic() + 30
+        while not relay.is_leader or relay._lock is None:
+            assert time.monotonic() < deadline, "the relay did not lead"
+            await asyncio.sleep(0.05)
+        published = relay.position.notification_id
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(%s)", (relay._lock.info.backend_pid,)
+            )
+        an_approved_ledger(apps)
+        try:
+            await asyncio.wait_for(task, 30)
+        except psycopg.OperationalError as error:
+            return error, published, positions.load(apps.zone.name).notification_id
+        finally:
+            stop.set()
+        return None, published, positions.load(apps.zone.name).notification_id
+
+    try:
+        error, published, stored = asyncio.run(scenario())
+    finally:
+        apps.close()
+
+    assert isinstance(error, psycopg.OperationalError)
+    # The batch read after the lock was lost is not recorded as relayed.
+    assert stored == published
