@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 from uuid import UUID
 
 import httpx
@@ -302,14 +303,24 @@ def test_the_broker_restarted_empty_and_the_system_converges(
         broker.stop()
 
 
+Positions = TypeVar("Positions", bound=PositionStore)
+
+
+def relay_parts(
+    pg_env: dict[str, str], database_url: str, store: type[Positions]
+) -> tuple[Applications, Positions, str]:
+    """A registered zone, its relay positions table and its topic prefix."""
+    apps = build_applications(pg_env)
+    register_test_enterprises(apps)
+    positions = store(database_url, pg_env["POSTGRES_SCHEMA"])
+    positions.create_table()
+    return apps, positions, f"{pg_env['POSTGRES_SCHEMA']}."
+
+
 def test_one_relay_is_active_per_application_and_another_takes_over(
     pg_env: dict[str, str], database_url: str, kafka_bootstrap: str
 ) -> None:
-    apps = build_applications(pg_env)
-    register_test_enterprises(apps)
-    positions = PositionStore(database_url, pg_env["POSTGRES_SCHEMA"])
-    positions.create_table()
-    prefix = f"{pg_env['POSTGRES_SCHEMA']}."
+    apps, positions, prefix = relay_parts(pg_env, database_url, PositionStore)
 
     async def scenario() -> tuple[list[bool], list[bool], int]:
         await ensure_topics(kafka_bootstrap, 1, prefix)
@@ -364,11 +375,7 @@ class CountingPositions(PositionStore):
 def test_a_relay_records_every_position_on_its_lock_connection(
     pg_env: dict[str, str], database_url: str, kafka_bootstrap: str
 ) -> None:
-    apps = build_applications(pg_env)
-    register_test_enterprises(apps)
-    positions = CountingPositions(database_url, pg_env["POSTGRES_SCHEMA"])
-    positions.create_table()
-    prefix = f"{pg_env['POSTGRES_SCHEMA']}."
+    apps, positions, prefix = relay_parts(pg_env, database_url, CountingPositions)
 
     async def scenario() -> tuple[int, int, list[int]]:
         await ensure_topics(kafka_bootstrap, 1, prefix)
@@ -405,11 +412,7 @@ def test_a_relay_records_every_position_on_its_lock_connection(
 def test_a_relay_that_lost_its_lock_connection_stops_instead_of_publishing(
     pg_env: dict[str, str], database_url: str, kafka_bootstrap: str
 ) -> None:
-    apps = build_applications(pg_env)
-    register_test_enterprises(apps)
-    positions = PositionStore(database_url, pg_env["POSTGRES_SCHEMA"])
-    positions.create_table()
-    prefix = f"{pg_env['POSTGRES_SCHEMA']}."
+    apps, positions, prefix = relay_parts(pg_env, database_url, PositionStore)
 
     async def scenario() -> tuple[BaseException | None, int, int]:
         await ensure_topics(kafka_bootstrap, 1, prefix)
