@@ -74,11 +74,13 @@ class Settings(BaseSettings):
     broker_session_timeout: float = Field(default=6.0, gt=0)
     broker_heartbeat_interval: float = Field(default=1.0, gt=0)
     consumer_fetch_max_wait_ms: int = Field(
-        default=10,
+        default=50,
         ge=1,
         le=5000,
-        description="How long a fetch waits for data; Faust hard-codes 1,500 ms, "
-        "which puts seconds between a gate crossing and its posting.",
+        description="How long a fetch waits for data. Faust hard-codes 1,500 ms, "
+        "which the embedded broker answers hundreds of milliseconds late; 10 ms "
+        "keeps an idle worker asking the broker 80 times a second (a fifth of a "
+        "CPU in the broker); 50 ms costs no measurable latency and half that.",
     )
     relay_batch: int = Field(default=500, ge=1, le=10_000)
     projection_batch: int = Field(

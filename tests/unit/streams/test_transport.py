@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from schemas.settings import Settings
-from streams.app import WorkerParts, create_app
+from streams.app import WorkerParts, create_app, faust_app
 from streams.transport import TableManager
 
 
@@ -38,3 +38,28 @@ def test_the_worker_registers_its_tables_without_faust_s_second_of_sleep(
 
     assert isinstance(manager, TableManager)
     assert calls == ["channels", "recovery"]
+
+
+def fetch_wait_of_a_worker_consumer() -> int:
+    async def build() -> int:
+        app = faust_app(Settings(kafka_bootstrap="127.0.0.1:9", consumer_group="t"))
+        consumer = app.consumer._thread._create_worker_consumer(app.transport)
+        try:
+            return int(consumer._fetch_max_wait_ms)
+        finally:
+            await consumer.stop()
+
+    return asyncio.run(build())
+
+
+def test_the_worker_consumer_waits_for_data_as_configured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("BONDED_CONSUMER_FETCH_MAX_WAIT_MS", raising=False)
+    default = fetch_wait_of_a_worker_consumer()
+    monkeypatch.setenv("BONDED_CONSUMER_FETCH_MAX_WAIT_MS", "120")
+    configured = fetch_wait_of_a_worker_consumer()
+
+    # Faust alone builds it with 1,500 ms, answered late by the embedded broker.
+    assert default == 50
+    assert configured == 120
