@@ -6,6 +6,13 @@ relay's position (the last notification published) is written only after the
 broker acknowledged everything up to it, so a crash republishes at most one batch:
 delivery is at least once, and every consumer's guard makes that harmless.
 
+An idle relay sleeps until its events table is appended to: the store notifies
+on every append (``NOTIFY``, delivered at commit) and the relay listens on a
+connection of its own, so an event is published within milliseconds of its
+commit instead of after the next poll. Without a listening connection (the
+store away, or a store that does not notify) it reads every ``poll_interval``;
+with one, every ``idle_check`` seconds as well, in case a notification was lost.
+
 One relay is active per application however many workers run: each holds a
 PostgreSQL advisory lock on a connection of its own while it relays; the others
 wait for it. After the broker lost its data (the embedded broker keeps it in
@@ -158,6 +165,7 @@ class Relay:
         poll_interval: float = 0.05,
         topic_prefix: str = "",
         on_published: Callable[[int, int], None] | None = None,
+        idle_check: float = 1.0,
     ) -> None:
         self.app = app
         self.positions = positions
@@ -169,6 +177,9 @@ class Relay:
         self.position = Position()
         self.is_leader = False
         self._lock: psycopg.Connection | None = None
+        self.idle_check = idle_check
+        self.appended = asyncio.Event()
+        self.listening = False
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set: wait for leadership, then publish.
@@ -223,19 +234,71 @@ class Relay:
             bootstrap_servers=self.bootstrap, acks="all", linger_ms=2
         )
         await producer.start()
+        listener = asyncio.create_task(self._listen(stop))
         try:
             self.position = await asyncio.to_thread(self.positions.load, self.app.name)
             await self._check_broker()
             checked = time.monotonic()
             while not stop.is_set():
+                # Cleared before reading: an append committed while reading
+                # sets it again, and the next wait returns at once.
+                self.appended.clear()
                 published = await self.publish_once(producer)
                 if time.monotonic() - checked > BROKER_CHECK_SECONDS:
                     await self._check_broker()
                     checked = time.monotonic()
                 if not published:
-                    await _wait(stop, self.poll_interval)
+                    await self._idle(stop)
         finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
             await producer.stop()
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        """Wait for an append (listening) or the poll interval (not)."""
+        seconds = self.idle_check if self.listening else self.poll_interval
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                waits = [
+                    asyncio.ensure_future(stop.wait()),
+                    asyncio.ensure_future(self.appended.wait()),
+                ]
+                try:
+                    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    for waiting in waits:
+                        waiting.cancel()
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        """Set ``appended`` on every notification of the application's table;
+        while the store is away, leave the relay polling and try again."""
+        channel = getattr(self.app.recorder, "channel_name", None)
+        if not isinstance(channel, str):
+            return
+        while not stop.is_set():
+            try:
+                conn = await psycopg.AsyncConnection.connect(
+                    self.positions.database_url, autocommit=True
+                )
+                async with conn:
+                    await conn.execute(
+                        sql.SQL("LISTEN {}").format(sql.Identifier(channel))
+                    )
+                    self.listening = True
+                    # Appends committed before LISTEN took effect are read by
+                    # the next poll, which this wake-up brings forward.
+                    self.appended.set()
+                    async for _ in conn.notifies():
+                        self.appended.set()
+            except psycopg.Error as error:
+                logger.warning(
+                    "relay not listening for appends; polling",
+                    extra={"application": self.app.name, "error": repr(error)},
+                )
+            finally:
+                self.listening = False
+            await _wait(stop, 1.0)
 
     async def _check_broker(self) -> None:
         """Start again from the beginning if the broker lost what was published."""

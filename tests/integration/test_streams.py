@@ -445,3 +445,59 @@ def test_a_relay_that_lost_its_lock_connection_stops_instead_of_publishing(
     assert isinstance(error, psycopg.OperationalError)
     # The batch read after the lock was lost is not recorded as relayed.
     assert stored == published
+
+
+def test_an_idle_relay_publishes_an_append_when_notified_not_at_its_next_poll(
+    pg_env: dict[str, str], database_url: str, kafka_bootstrap: str
+) -> None:
+    apps, positions, prefix = relay_parts(pg_env, database_url, PositionStore)
+
+    async def scenario() -> tuple[float, float, bool]:
+        await ensure_topics(kafka_bootstrap, 1, prefix)
+        # Polls half a minute apart: only a notification can wake it sooner.
+        relay = Relay(
+            apps.zone,
+            positions,
+            kafka_bootstrap,
+            topic_prefix=prefix,
+            poll_interval=30.0,
+            idle_check=30.0,
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(relay.run(stop))
+
+        async def published_within(seconds: float) -> float:
+            head = apps.zone.recorder.max_notification_id() or 0
+            started = time.monotonic()
+            while relay.position.notification_id < head:
+                assert time.monotonic() - started < seconds, "not published"
+                await asyncio.sleep(0.01)
+            return time.monotonic() - started
+
+        deadline = time.monotonic() + 20
+        while not relay.listening:
+            assert time.monotonic() < deadline, "the relay did not listen"
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # idle: the first poll found nothing new
+        await asyncio.to_thread(an_approved_ledger, apps)
+        first = await published_within(10)
+        # Its listening connection cut, it listens again and goes on.
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE query LIKE 'LISTEN%%' AND pid <> pg_backend_pid()"
+            )
+        await asyncio.to_thread(crossing_checklists, apps, 1, "N")
+        second = await published_within(10)
+        listening = relay.listening
+        stop.set()
+        await task
+        return first, second, listening
+
+    try:
+        first, second, listening = asyncio.run(scenario())
+    finally:
+        apps.close()
+
+    assert first < 5.0 and second < 10.0
+    assert listening
