@@ -43,11 +43,14 @@ def test_the_worker_registers_its_tables_without_faust_s_second_of_sleep(
 def fetch_wait_of_a_worker_consumer() -> int:
     async def build() -> int:
         app = faust_app(Settings(kafka_bootstrap="127.0.0.1:9", consumer_group="t"))
-        consumer = app.consumer._thread._create_worker_consumer(app.transport)
+        thread = app.consumer._thread
+        consumer = thread._create_worker_consumer(app.transport)
         try:
             return int(consumer._fetch_max_wait_ms)
         finally:
             await consumer.stop()
+            # The thread (never started here) made an event loop of its own.
+            thread.thread_loop.close()
 
     return asyncio.run(build())
 
