@@ -31,6 +31,7 @@ from psycopg_pool import PoolTimeout
 from pydantic import ValidationError
 
 from bonded.bootstrap import Applications
+from bonded.errors import ConcurrencyError
 from gateway.forwarder import Forwarder
 from gateway.subcentre import SubcentreClient
 from projections.postgres import ProjectionStore
@@ -198,6 +199,11 @@ STORE_AWAY: tuple[type[Exception], ...] = (
     psycopg.errors.DeadlockDetected,
     PoolTimeout,
 )
+# What a batch meets when it is tried again: the store away, or a command of
+# the process manager that lost its race for an aggregate (another worker posting
+# to the same ledger) as often as it may; handling is idempotent, so the batch
+# is simply handled again a moment later.
+TRIED_AGAIN: tuple[type[Exception], ...] = (*STORE_AWAY, ConcurrencyError)
 RETRY_LIMIT_SECONDS = 5.0
 # The exit status of a worker that stopped rather than lose a batch.
 EXIT_UNHANDLED_BATCH = 70
@@ -208,7 +214,8 @@ async def handle_until_done(parts: WorkerParts, messages: list[EventMessage]) ->
 
     A batch is acknowledged when the agent asks for the next one
     (``take_settled``), so a batch is never left behind: while the store is
-    away it is tried again (the handling is idempotent), and any other failure
+    away, or a posting lost its races to another worker's, it is tried again
+    (the handling is idempotent), and any other failure
     stops the process at once, with the batch unacknowledged, so that it comes
     again to whichever worker takes the partitions.
     """
@@ -217,9 +224,9 @@ async def handle_until_done(parts: WorkerParts, messages: list[EventMessage]) ->
         try:
             await asyncio.to_thread(handle, parts, messages)
             return
-        except STORE_AWAY as away:
+        except TRIED_AGAIN as away:
             logger.warning(
-                "store away; batch tried again",
+                "store away or command contended; batch tried again",
                 extra={"error": repr(away), "messages": len(messages)},
             )
             await asyncio.sleep(wait)

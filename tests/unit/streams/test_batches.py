@@ -8,6 +8,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from bonded.errors import ConcurrencyError
 from streams import app as worker_app
 
 
@@ -27,6 +28,24 @@ def test_a_batch_is_tried_again_while_the_store_is_away(
     asyncio.run(worker_app.handle_until_done(None, ["m1", "m2"]))  # type: ignore[arg-type,list-item]
 
     assert calls == [2, 2, 2]
+
+
+def test_a_batch_whose_command_lost_its_races_is_tried_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[int] = []
+
+    def handle(parts: Any, messages: list[Any]) -> None:
+        calls.append(len(messages))
+        if len(calls) < 2:
+            raise ConcurrencyError("TEST: command 'pm/post-checklist/x' lost 5 races")
+
+    monkeypatch.setattr(worker_app, "handle", handle)
+    monkeypatch.setattr(worker_app, "RETRY_LIMIT_SECONDS", 0.01)
+
+    asyncio.run(worker_app.handle_until_done(None, ["m1"]))  # type: ignore[arg-type,list-item]
+
+    assert calls == [1, 1]
 
 
 def test_a_batch_that_cannot_be_handled_stops_the_worker_unacknowledged(
