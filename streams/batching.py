@@ -79,8 +79,9 @@ class SettlingStream(faust.Stream):  # type: ignore[misc]
                     await self.wait_for_stopped(full, timeout=min(idle, left))
                     if len(events) == seen:
                         break
-                batch = events[:max_]
-                del events[:max_]
+                # ``add`` never buffers more than a batch: take it all.
+                batch = list(events)
+                events.clear()
                 full.clear()
                 room.set()
                 # The agent dropping the batch (it raised, or is stopping)

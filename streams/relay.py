@@ -109,29 +109,22 @@ class PositionStore:
         conn: psycopg.Connection | None = None,
     ) -> None:
         """Record a position the broker acknowledged, on ``conn`` if given."""
-        if conn is None:
-            with self.connect() as own:
-                self._save(own, application, position)
-        else:
-            self._save(conn, application, position)
-
-    @staticmethod
-    def _save(conn: psycopg.Connection, application: str, position: Position) -> None:
-        conn.execute(
-            "INSERT INTO relay_positions (application, position, last_topic, "
-            "last_partition, last_offset) VALUES (%s, %s, %s, %s, %s) "
-            "ON CONFLICT (application) DO UPDATE SET position = EXCLUDED.position,"
-            " last_topic = EXCLUDED.last_topic, "
-            "last_partition = EXCLUDED.last_partition, "
-            "last_offset = EXCLUDED.last_offset, updated_at = now()",
-            (
-                application,
-                position.notification_id,
-                position.topic,
-                position.partition,
-                position.offset,
-            ),
-        )
+        with self.connect() if conn is None else contextlib.nullcontext(conn) as on:
+            on.execute(
+                "INSERT INTO relay_positions (application, position, last_topic, "
+                "last_partition, last_offset) VALUES (%s, %s, %s, %s, %s) "
+                "ON CONFLICT (application) DO UPDATE SET position = EXCLUDED.position,"
+                " last_topic = EXCLUDED.last_topic, "
+                "last_partition = EXCLUDED.last_partition, "
+                "last_offset = EXCLUDED.last_offset, updated_at = now()",
+                (
+                    application,
+                    position.notification_id,
+                    position.topic,
+                    position.partition,
+                    position.offset,
+                ),
+            )
 
 
 async def ensure_topics(bootstrap: str, partitions: int, prefix: str = "") -> None:
@@ -195,7 +188,7 @@ class Relay:
         try:
             while not stop.is_set():
                 if not await asyncio.to_thread(self._try_lock, lock):
-                    await _wait(stop, 1.0)
+                    await _wait(1.0, stop)
                     continue
                 self.is_leader = True
                 logger.info("relay leading", extra={"application": self.app.name})
@@ -212,7 +205,7 @@ class Relay:
                                     "error": str(error),
                                 },
                             )
-                            await _wait(stop, 1.0)
+                            await _wait(1.0, stop)
                 finally:
                     self.is_leader = False
                     logger.info(
@@ -248,27 +241,14 @@ class Relay:
                     await self._check_broker()
                     checked = time.monotonic()
                 if not published:
-                    await self._idle(stop)
+                    # Until an append (listening) or the next poll (not).
+                    seconds = self.idle_check if self.listening else self.poll_interval
+                    await _wait(seconds, stop, self.appended)
         finally:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
             await producer.stop()
-
-    async def _idle(self, stop: asyncio.Event) -> None:
-        """Wait for an append (listening) or the poll interval (not)."""
-        seconds = self.idle_check if self.listening else self.poll_interval
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                waits = [
-                    asyncio.ensure_future(stop.wait()),
-                    asyncio.ensure_future(self.appended.wait()),
-                ]
-                try:
-                    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    for waiting in waits:
-                        waiting.cancel()
 
     async def _listen(self, stop: asyncio.Event) -> None:
         """Set ``appended`` on every notification of the application's table;
@@ -298,7 +278,7 @@ class Relay:
                 )
             finally:
                 self.listening = False
-            await _wait(stop, 1.0)
+            await _wait(1.0, stop)
 
     async def _check_broker(self) -> None:
         """Start again from the beginning if the broker lost what was published."""
@@ -374,6 +354,11 @@ def _record(
     )
 
 
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
+async def _wait(seconds: float, *events: asyncio.Event) -> None:
+    """Return when one of the events is set, or after ``seconds``."""
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()
