@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import faust
 
 from streams.batching import SettlingStream
+
+T = TypeVar("T")
+
+
+def on_new_loop(
+    scenario: Callable[[asyncio.AbstractEventLoop], Coroutine[Any, Any, T]],
+) -> T:
+    """Run a scenario on an event loop of its own (the Faust app binds to it)."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(scenario(loop))
+    finally:
+        loop.close()
 
 
 def batches_of(
     values: list[int], *, max_: int, within: float, idle: float, gap: float = 0.0
 ) -> list[list[int]]:
     """Put values to an agent taking settled batches; the batches it got."""
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(
-            put_and_take(loop, values, max_, within, idle, gap)
-        )
-    finally:
-        loop.close()
+    return on_new_loop(lambda loop: put_and_take(loop, values, max_, within, idle, gap))
 
 
 async def put_and_take(
@@ -80,11 +88,7 @@ def test_events_that_keep_coming_stay_in_one_batch_until_within() -> None:
 def test_a_batch_is_acknowledged_when_the_next_is_asked_for_never_when_dropped() -> (
     None
 ):
-    loop = asyncio.new_event_loop()
-    try:
-        acked = loop.run_until_complete(ack_states(loop))
-    finally:
-        loop.close()
+    acked = on_new_loop(ack_states)
 
     assert acked == {
         "first, while handled": [False],
@@ -125,11 +129,7 @@ async def ack_states(loop: asyncio.AbstractEventLoop) -> dict[str, list[bool]]:
 def test_the_next_batch_is_buffered_while_the_agent_handles_one_unacknowledged() -> (
     None
 ):
-    loop = asyncio.new_event_loop()
-    try:
-        seen = loop.run_until_complete(buffered_while_handled(loop))
-    finally:
-        loop.close()
+    seen = on_new_loop(buffered_while_handled)
 
     assert seen == {
         "channel drained while the first batch was handled": True,
