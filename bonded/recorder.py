@@ -65,7 +65,9 @@ class LockedAppendRecorder(PostgresApplicationRecorder):
                 channel=Identifier(self.channel_name),
             )
         )
-        self.append_statement = SQL("SELECT * FROM {schema}.{function}(%s)").format(
+        # The events go in binary: psycopg writes a composite array as text one
+        # character at a time in Python, escaping every byte of each state.
+        self.append_statement = SQL("SELECT * FROM {schema}.{function}(%b)").format(
             schema=schema, function=function
         )
         self.having_statement = SQL(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 
 import psycopg
 import pytest
@@ -152,4 +153,23 @@ def test_an_append_that_clashes_writes_none_of_its_events(
     [appended] = register.recorder.insert_events([fresh]) or []
     assert appended > 2
     assert len(register.recorder.select_notifications(1, 100)) == 3
+    register.close()
+
+
+def test_an_append_stores_each_events_bytes_exactly(pg_env: dict[str, str]) -> None:
+    register = EnterpriseRegister(pg_env)
+    # Every byte value, and the characters a composite's text form escapes.
+    awkward = [bytes(range(256)), b'{"a": "\\\\ \\" ( ) , "}', "报关单 ，".encode(), b""]
+    ids = [uuid.uuid4() for _ in awkward]
+    events = [
+        StoredEvent(id_, 1, "tests:Odd\\Topic,(\"quoted\")", state)
+        for id_, state in zip(ids, awkward, strict=True)
+    ]
+
+    appended = register.recorder.insert_events(events) or []
+
+    assert len(appended) == len(awkward)
+    for id_, state in zip(ids, awkward, strict=True):
+        [stored] = register.recorder.select_events(id_)
+        assert (stored.state, stored.topic) == (state, events[0].topic)
     register.close()
