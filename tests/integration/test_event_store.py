@@ -159,10 +159,15 @@ def test_an_append_that_clashes_writes_none_of_its_events(
 def test_an_append_stores_each_events_bytes_exactly(pg_env: dict[str, str]) -> None:
     register = EnterpriseRegister(pg_env)
     # Every byte value, and the characters a composite's text form escapes.
-    awkward = [bytes(range(256)), b'{"a": "\\\\ \\" ( ) , "}', "报关单 ，".encode(), b""]
+    awkward = [
+        bytes(range(256)),
+        b'{"a": "\\\\ \\" ( ) , "}',
+        "报关单 ，".encode(),
+        b"",
+    ]
     ids = [uuid.uuid4() for _ in awkward]
     events = [
-        StoredEvent(id_, 1, "tests:Odd\\Topic,(\"quoted\")", state)
+        StoredEvent(id_, 1, 'tests:Odd\\Topic,("quoted")', state)
         for id_, state in zip(ids, awkward, strict=True)
     ]
 
