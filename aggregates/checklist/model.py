@@ -204,6 +204,7 @@ def check_checklist_head(head: ChecklistHead) -> ChecklistHead:
                 f"{field} {value!r} is not a valid code", rule="R-DOC-6", field=field
             )
     for enumeration, field, value in (
+        (Direction, "direction", head.direction),
         (ChecklistType, "checklist_type", head.checklist_type),
         (GoodsFlag, "goods_flag", head.goods_flag),
         (TransportMode, "transport_mode", head.transport_mode),

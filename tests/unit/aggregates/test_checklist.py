@@ -168,6 +168,20 @@ def test_code_tables_are_validated_r_chk_1(
     assert refused.value.field == field
 
 
+@pytest.mark.parametrize("direction", ["", "X"])
+def test_a_direction_outside_its_code_table_is_refused_and_stores_nothing_r_chk_1(
+    apps: Applications, direction: str
+) -> None:
+    an_approved_ledger(apps)
+    stored = apps.zone.recorder.max_notification_id()
+
+    with pytest.raises(ValidationError) as refused:
+        a_checklist(apps, "TEST-C1", direction, (a_checklist_line(1, "P", "1"),))
+
+    assert refused.value.field == "direction"
+    assert apps.zone.recorder.max_notification_id() == stored
+
+
 def test_declaration_fields_depend_on_the_customs_flag_r_chk_5(
     apps: Applications,
 ) -> None:
