@@ -70,15 +70,30 @@ def _as_stored(data: Any) -> Any:
     return data
 
 
+def _fields_as_declared(fields: tuple[str, ...]) -> Callable[[Any], Any]:
+    """A stored value object as it is, if it has the fields its class declares.
+
+    Written before a field was added or removed, it would be rebuilt with the
+    class's defaults or refused; the reader declines it instead (``KeyError``).
+    """
+
+    def plain(data: Any) -> Any:
+        if not isinstance(data, dict) or tuple(data) != fields:
+            raise KeyError("a value object stored with other fields")
+        return data
+
+    return plain
+
+
 # What each transcoding's stored form becomes in a payload, the same as
 # ``to_plain`` makes of the value it decodes to: dates, datetimes and decimals are
-# stored as the very strings ``to_plain`` writes, a dataclass as its fields.
+# stored as the very strings ``to_plain`` writes (a dataclass, as its fields:
+# ``_fields_as_declared``).
 _PLAIN_OF_STORED: dict[type[Any], Callable[[Any], Any]] = {
     UUIDAsHex: _hex_to_uuid_text,
     DecimalAsStr: _as_stored,
     DatetimeAsISO: _as_stored,
     DateAsISO: _as_stored,
-    DataclassTranscoding: _as_stored,
 }
 
 
@@ -103,6 +118,8 @@ class StoredJSON:
         if isinstance(transcoder, JSONTranscoder):
             for name, transcoding in transcoder.names.items():
                 plain = _PLAIN_OF_STORED.get(type(transcoding))
+                if isinstance(transcoding, DataclassTranscoding):
+                    plain = _fields_as_declared(tuple(transcoding.type_fields))
                 if plain is None:
                     self.usable = False
                 else:

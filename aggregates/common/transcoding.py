@@ -49,6 +49,11 @@ class DataclassTranscoding(Transcoding):
             if typing.get_origin(hint) is tuple or hint is tuple
         }
 
+    @property
+    def type_fields(self) -> tuple[str, ...]:
+        """The names of the dataclass's fields, in the order they are written."""
+        return self._fields
+
     def encode(self, obj: Any) -> dict[str, Any]:
         """Write the fields."""
         return {name: getattr(obj, name) for name in self._fields}

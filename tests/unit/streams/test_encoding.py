@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 import pytest
@@ -111,3 +112,22 @@ def test_a_state_it_cannot_read_exactly_is_declined(state: bytes) -> None:
     )
 
     assert StoredJSON(apps.register).message(apps.register.name, odd) is None
+
+
+def test_a_value_object_stored_with_other_fields_is_read_the_long_way() -> None:
+    apps = build_applications(POPO)
+    register_test_enterprises(apps)
+    [first, *_] = apps.register.recorder.select_notifications(1, 10)
+    # As if the enterprise had been written before a field was added to it.
+    state = json.loads(first.state)
+    state["enterprise"]["_data_"].pop("name")
+    older = type(first)(
+        id=first.id,
+        originator_id=first.originator_id,
+        originator_version=first.originator_version,
+        topic=first.topic,
+        state=json.dumps(state).encode(),
+    )
+
+    assert StoredJSON(apps.register).message(apps.register.name, first) is not None
+    assert StoredJSON(apps.register).message(apps.register.name, older) is None
