@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
@@ -31,6 +31,32 @@ process that runs the application installs one to export metrics; the domain
 itself neither logs nor measures."""
 
 
+def project_events(aggregate: Any, domain_events: Iterable[Any]) -> Any:
+    """Apply each event to the aggregate in turn, as eventsourcing's projector does.
+
+    Without its check of every event against a runtime-checkable protocol: on
+    Python 3.11 that ``isinstance`` walks the protocol's attributes each time,
+    about 30 µs an event, a sixth of an in-process crossing and posting.
+    """
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
+class ProjectingRepository(Repository[UUID]):
+    """The repository of eventsourcing, reconstructing with ``project_events``."""
+
+    def get(
+        self,
+        aggregate_id: UUID,
+        *,
+        projector_func: Any = project_events,
+        **options: Any,
+    ) -> Any:
+        """Load an aggregate as eventsourcing does, by default with our projector."""
+        return super().get(aggregate_id, projector_func=projector_func, **options)
+
+
 class BackboneApplication(Application[UUID]):
     """An eventsourcing application whose commands are idempotent.
 
@@ -50,6 +76,14 @@ class BackboneApplication(Application[UUID]):
         retries = self.env.get("COMMAND_RETRIES")
         if retries:
             self.command_retries = int(retries)
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The repository eventsourcing's settings make, with our ``get``."""
+        repository = super().construct_repository()
+        # Only ``get`` differs and the subclass keeps no state of its own, so the
+        # configured instance changes class rather than being built twice.
+        repository.__class__ = ProjectingRepository
+        return repository
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Register the value objects that events of this application carry."""
