@@ -462,7 +462,7 @@ def simulate_subcentre(host: str, port: int) -> None:
     """Serve a data sub-centre stand-in: POST /messages records each key once."""
     import uvicorn
 
-    from gateway.subcentre import SubcentreStandIn
+    from gateway.subcentre_stand_in import SubcentreStandIn
 
     uvicorn.run(SubcentreStandIn().app(), host=host, port=port, log_level="warning")
 

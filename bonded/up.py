@@ -35,7 +35,7 @@ from bonded.portal import Tally
 from bonded.summary import Summary, check_received, percentiles, summarise
 from bonded.zoneday import DayPlan, enterprise_code, play_day
 from gateway.keys import PostgresKeyStore, Role, create_key
-from gateway.subcentre import SubcentreStandIn
+from gateway.subcentre_stand_in import SubcentreStandIn
 from projections.postgres import ProjectionStore
 from schemas.settings import Settings
 from streams.ops import backlog, lags

@@ -42,7 +42,7 @@ from bonded.summary import check_received, summarise
 from bonded.up import Processes, register_day, subcentre_stand_in
 from bonded.zoneday import DayPlan, play_day
 from gateway.keys import PostgresKeyStore
-from gateway.subcentre import SubcentreStandIn
+from gateway.subcentre_stand_in import SubcentreStandIn
 from projections.postgres import ProjectionStore
 from streams.encoding import message_batches
 from streams.ops import backlog

@@ -27,7 +27,7 @@ from gateway.inbox import ReceiptInbox
 from gateway.keys import MemoryKeyStore, Role, create_key
 from gateway.receipt_log import PostgresReceiptLog
 from gateway.simulator import CustomsSimulator, SimulatorPolicy
-from gateway.subcentre import SubcentreStandIn
+from gateway.subcentre_stand_in import SubcentreStandIn
 from projections.postgres import ProjectionStore
 from tests.builders import ZONE_CODE, register_test_enterprises
 from tests.integration.test_streams import Worker

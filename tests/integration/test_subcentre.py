@@ -12,7 +12,8 @@ import uvicorn
 
 from bonded.bootstrap import build_applications
 from bonded.embedded import free_port
-from gateway.subcentre import SubcentreClient, SubcentreStandIn
+from gateway.subcentre import SubcentreClient
+from gateway.subcentre_stand_in import SubcentreStandIn
 from projections.postgres import ProjectionStore
 from streams.delivery import DeliveryPolicy, deliver_pending, redeliver
 from streams.rebuild import replay
