@@ -57,7 +57,18 @@ class EnterpriseRegister(BackboneApplication):
         """Return the enterprise with this customs code (R-DOC-7)."""
         check_customs_code(customs_code, field=field)
         try:
-            entry: object = self.repository.get(enterprise_id(customs_code))
+            entry: object = self.repository.get(
+                enterprise_id(customs_code),
+                # Every command of an enterprise looks its entry up. A thread that
+                # finds another bringing the cached entry up to date takes it as
+                # cached rather than queue behind that read, and nothing changes
+                # the entry it is given, so it need not be a copy. What it may miss
+                # is a correction committed while that read runs: a command racing
+                # a correction could read it just before in any case, since the
+                # register is saved apart from the documents.
+                fastforward_skipping=True,
+                deepcopy_from_cache=False,
+            )
         except AggregateNotFoundError:
             raise UnknownEnterpriseError(customs_code, field=field) from None
         assert isinstance(entry, RegisteredEnterprise)

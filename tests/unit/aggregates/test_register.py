@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 from aggregates.common.errors import MalformedCodeError, UnknownEnterpriseError
 from aggregates.common.values import check_credit_code, check_customs_code
-from bonded.bootstrap import Applications
-from tests.builders import ZONE_CODE, a_credit_code
+from bonded.bootstrap import Applications, build_applications
+from tests.builders import ZONE_CODE, a_credit_code, register_test_enterprises
 
 
 def test_credit_code_with_correct_check_character_is_accepted() -> None:
@@ -70,3 +74,59 @@ def test_registering_again_corrects_the_name(apps: Applications) -> None:
     apps.register.register_enterprise(ZONE_CODE, a_credit_code(1), "TEST renamed")
 
     assert apps.register.lookup(ZONE_CODE).name == "TEST renamed"
+
+
+@pytest.fixture
+def cached() -> Iterator[Applications]:
+    """The applications with the aggregate cache the gateway runs with."""
+    built = build_applications(
+        {"PERSISTENCE_MODULE": "eventsourcing.popo", "AGGREGATE_CACHE_MAXSIZE": "100"}
+    )
+    register_test_enterprises(built)
+    yield built
+    built.close()
+
+
+def test_a_lookup_after_a_correction_sees_it_with_the_cache_r_doc_7(
+    cached: Applications,
+) -> None:
+    assert cached.register.lookup(ZONE_CODE).name == "TEST enterprise 1"
+
+    cached.register.register_enterprise(ZONE_CODE, a_credit_code(1), "TEST renamed")
+
+    assert cached.register.lookup(ZONE_CODE).name == "TEST renamed"
+
+
+def test_a_lookup_does_not_queue_behind_another_bringing_the_entry_up_to_date(
+    cached: Applications,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    register = cached.register
+    register.lookup(ZONE_CODE)  # cached
+    store = register.repository.event_store
+    reading, release = threading.Event(), threading.Event()
+    original = store.get
+
+    def slow_get(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread().name == "first":
+            reading.set()
+            release.wait(60)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(store, "get", slow_get)
+    first = threading.Thread(target=register.lookup, args=(ZONE_CODE,), name="first")
+    first.start()
+    assert reading.wait(10)
+    answers: list[str] = []
+    second = threading.Thread(
+        target=lambda: answers.append(register.lookup(ZONE_CODE).name)
+    )
+    second.start()
+    second.join(5)  # the first read is held for a minute
+    finished_while_first_read = not second.is_alive()
+    release.set()
+    first.join(10)
+    second.join(10)
+
+    assert finished_while_first_read
+    assert answers == ["TEST enterprise 1"]
