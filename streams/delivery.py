@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from bonded.errors import UpstreamError
 from gateway.subcentre import SubcentreClient
@@ -33,6 +34,7 @@ def deliver_pending(
     the same row at once.
     """
     delivered = failed = 0
+    received: list[Any] = []
     with store.pool.connection() as conn, conn.transaction():
         rows = conn.execute(
             "SELECT event_id, payload::text, attempts FROM subcentre_deliveries "
@@ -69,14 +71,18 @@ def deliver_pending(
                         extra={"event_id": str(event_id), "error": str(error)},
                     )
                 continue
-            delivered += 1
-            SUBCENTRE_DELIVERIES.labels("delivered").inc()
+            received.append(event_id)
+        if received:
+            # One statement for the rows received, in the claim's transaction
+            # like each failure's: nothing is marked before the commit either way.
             conn.execute(
                 "UPDATE subcentre_deliveries SET status = 'delivered', "
                 "attempts = attempts + 1, delivered_at = now(), last_error = NULL "
-                "WHERE event_id = %s",
-                (event_id,),
+                "WHERE event_id = ANY(%s)",
+                (received,),
             )
+            delivered = len(received)
+            SUBCENTRE_DELIVERIES.labels("delivered").inc(delivered)
     if delivered or failed:
         # One line per batch of calls: a line per message would drown the log.
         logger.info(
