@@ -13,10 +13,12 @@ fresh schema, one after the other:
 3. gate crossing to posting to sub-centre delivery, per checklist;
 4. projection catch-up from an empty worker, first of the history as stored
    (relaying it and issuing the postings it calls for), then of the complete
-   history, against eventsourcing's ProjectionRunner writing the same tables
-   from the same history and a Faust agent doing nothing with the same
-   messages (``bench.faust_ceiling``); a rebuild;
-5. a worker's start to its first event, and the pause when a second joins;
+   history (``--repeats`` times, medians), against eventsourcing's
+   ProjectionRunner writing the same tables from the same history (as often,
+   in between) and a Faust agent doing nothing with the same messages
+   (``bench.faust_ceiling``); a rebuild;
+5. a worker's start to its first event (in each catch-up run), and the pause
+   when a second joins;
 6. the memory of the gateway and the worker over the HTTP part.
 
 Prints every figure with its peer and ratio and writes ``bench/results.json``
@@ -32,6 +34,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import threading
@@ -399,7 +402,9 @@ def gate_figures(stack: Stack, count: int) -> dict[str, Any]:
 # 4 and 5: projections and workers.
 
 
-def projection_figures(url: str, bootstrap: str, checklists: int) -> dict[str, Any]:
+def projection_figures(
+    url: str, bootstrap: str, checklists: int, repeats: int = 3
+) -> dict[str, Any]:
     """Catch-up of a fresh worker, a rebuild, and the peer on the same events."""
     schema = new_schema(url, "proj")
     apps = build_applications(postgres_env(url, schema=schema))
@@ -419,15 +424,25 @@ def projection_figures(url: str, bootstrap: str, checklists: int) -> dict[str, A
             and backlog(apps, store) == 0
         ),
     )
-    # Second run: the complete history, projections emptied, a new group.
-    for projector in store.projectors:
-        store.empty(projector.name)
+    # Then the complete history, projections emptied, a new group each time;
+    # the peer on the same history in between. Medians of ``repeats`` runs: one
+    # run of either moves by a fifth on these machines.
     head = apps.zone.recorder.max_notification_id() or 0
     expected = projection_bench.stored_messages(url, schema)
-    pipeline = projection_bench.bench_pipeline(
-        url, bootstrap, schema, expected, group=f"bench-{schema}-again"
-    )
-    peer = projection_bench.bench_peer(url, schema, new_schema(url, "peer"), head)
+    ready: list[float] = []
+    catch_up: list[float] = []
+    peers: list[float] = []
+    for run in range(repeats):
+        for projector in store.projectors:
+            store.empty(projector.name)
+        pipeline = projection_bench.bench_pipeline(
+            url, bootstrap, schema, expected, group=f"bench-{schema}-again{run}"
+        )
+        ready.append(pipeline["ready_s"])
+        catch_up.append(pipeline["catch_up_events_per_s"])
+        peers.append(
+            projection_bench.bench_peer(url, schema, new_schema(url, "peer"), head)
+        )
     published = sum(app.recorder.max_notification_id() or 0 for app in apps.all())
     bare = faust_ceiling(bootstrap, schema, published)
     started = time.perf_counter()
@@ -439,13 +454,16 @@ def projection_figures(url: str, bootstrap: str, checklists: int) -> dict[str, A
     return {
         "events": expected,
         "checklists_posted_on_the_way": checklists,
-        "worker_ready_s": pipeline["ready_s"],
-        "catch_up_events_per_s": pipeline["catch_up_events_per_s"],
+        "worker_ready_s": statistics.median(ready),
+        "worker_ready_s_runs": ready,
+        "catch_up_events_per_s": statistics.median(catch_up),
+        "catch_up_events_per_s_runs": catch_up,
         "catch_up_posting_events_per_s": posting["catch_up_events_per_s"],
         "catch_up_posting_events": stored,
         "rebuild_events_per_s": int(str(events)) / rebuild_s,
         "rebuild_applications": rebuilt,
-        "peer_projection_runner_events_per_s": peer,
+        "peer_projection_runner_events_per_s": statistics.median(peers),
+        "peer_projection_runner_events_per_s_runs": peers,
         "faust_agent_alone_messages_per_s": bare["per_s"],
         "faust_agent_alone_messages": bare["messages"],
     }
@@ -561,6 +579,12 @@ def main() -> None:
     parser.add_argument("--checklists", type=int, default=300)
     parser.add_argument("--saves", type=int, default=1000)
     parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="runs of the catch-up, worker start and peer (medians reported)",
+    )
+    parser.add_argument(
         "--gateway-workers", type=int, default=2, help="server processes"
     )
     parser.add_argument(
@@ -629,7 +653,9 @@ def main() -> None:
                 finally:
                     stack.close()
         if "projections" in parts:
-            results["projections"] = projection_figures(url, bootstrap, args.checklists)
+            results["projections"] = projection_figures(
+                url, bootstrap, args.checklists, args.repeats
+            )
         if "workers" in parts:
             results["workers"] = rebalance_figures(url, bootstrap)
     finally:
@@ -753,7 +779,15 @@ def report(results: dict[str, Any]) -> None:
             f"{proj['rebuild_events_per_s'] / runner:.2f}); catch-up while relaying "
             f"and posting {proj['checklists_posted_on_the_way']} checklists "
             f"{proj['catch_up_posting_events_per_s']:,.0f} events/s",
-            f"5. worker ready {proj['worker_ready_s']:.1f} s",
+            f"5. worker ready {proj['worker_ready_s']:.1f} s (median; runs "
+            + ", ".join(f"{r:.2f}" for r in proj["worker_ready_s_runs"])
+            + "); catch-up runs "
+            + ", ".join(f"{r:,.0f}" for r in proj["catch_up_events_per_s_runs"])
+            + " events/s; peer runs "
+            + ", ".join(
+                f"{r:,.0f}" for r in proj["peer_projection_runner_events_per_s_runs"]
+            )
+            + " events/s",
         ]
     if "workers" in results:
         workers = results["workers"]
