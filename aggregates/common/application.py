@@ -7,9 +7,14 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, Repository
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+)
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
 from aggregates.common.attachments import Attachment
 from aggregates.common.errors import DocumentNotFoundError, IdempotencyKeyConflictError
@@ -41,6 +46,25 @@ def project_events(aggregate: Any, domain_events: Iterable[Any]) -> Any:
     for domain_event in domain_events:
         aggregate = domain_event.mutate(aggregate)
     return aggregate
+
+
+class CollectedEvents(ProcessingEvent[UUID]):
+    """What one save collects, as eventsourcing's ``ProcessingEvent`` does.
+
+    An aggregate's pending events are taken without checking the aggregate
+    against two runtime-checkable protocols first (see ``project_events``);
+    anything else is collected as eventsourcing does, in the order given.
+    """
+
+    def collect_events(self, *objs: Any, **kwargs: Any) -> None:
+        """Collect the pending events of aggregates, and anything else given."""
+        for obj in objs:
+            if isinstance(obj, Aggregate):
+                self.events.extend(obj.collect_events())
+                self.aggregates[obj.id] = obj
+            else:
+                super().collect_events(obj)
+        self.saved_kwargs.update(kwargs)
 
 
 class ProjectingRepository(Repository[UUID]):
@@ -76,6 +100,16 @@ class BackboneApplication(Application[UUID]):
         retries = self.env.get("COMMAND_RETRIES")
         if retries:
             self.command_retries = int(retries)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Save as eventsourcing does, collecting with ``CollectedEvents``."""
+        processing_event = CollectedEvents()
+        processing_event.collect_events(*objs, **kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # eventsourcing still calls it
+        return recordings
 
     def construct_repository(self) -> Repository[UUID]:
         """The repository eventsourcing's settings make, with our ``get``."""

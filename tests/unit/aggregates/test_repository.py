@@ -1,11 +1,16 @@
 """Aggregates load the same through the backbone's repository as through
-eventsourcing's own projector."""
+eventsourcing's own projector, and a save collects what eventsourcing's would."""
 
 from __future__ import annotations
 
-from eventsourcing.application import Repository, project_aggregate
+from copy import deepcopy
+from typing import Any
+from uuid import UUID, uuid4
 
-from aggregates.common.application import ProjectingRepository
+from eventsourcing.application import ProcessingEvent, Repository, project_aggregate
+
+from aggregates.common.application import CollectedEvents, ProjectingRepository
+from aggregates.common.idempotency import CommandRecord, Outcome
 from bonded.bootstrap import build_applications
 from tests.builders import register_test_enterprises
 from tests.scenarios import import_and_export
@@ -30,3 +35,28 @@ def test_every_aggregate_of_a_scenario_loads_as_eventsourcing_would_load_it() ->
             loaded += 1
 
     assert loaded > 20
+
+
+def test_a_save_collects_what_eventsourcing_would_collect_in_the_same_order() -> None:
+    first = CommandRecord("k1", "fp", Outcome(aggregate_id=uuid4(), version=1), ())
+    second = CommandRecord("k2", "fp", Outcome(aggregate_id=uuid4(), version=1), ())
+    loose = CommandRecord("k3", "fp", Outcome(aggregate_id=uuid4(), version=1), ())
+    [loose_event] = loose.collect_events()
+    theirs = ProcessingEvent[UUID]()
+    theirs.collect_events(
+        deepcopy(first), None, loose_event, deepcopy(second), note="x"
+    )
+
+    ours = CollectedEvents()
+    ours.collect_events(first, None, loose_event, second, note="x")
+
+    def described(events: list[Any]) -> list[tuple[UUID, int, str]]:
+        return [
+            (e.originator_id, e.originator_version, type(e).__name__) for e in events
+        ]
+
+    assert described(ours.events) == described(theirs.events)
+    assert [e.originator_id for e in ours.events] == [first.id, loose.id, second.id]
+    assert list(ours.aggregates) == list(theirs.aggregates) == [first.id, second.id]
+    assert ours.saved_kwargs == theirs.saved_kwargs == {"note": "x"}
+    assert first.pending_events == []
