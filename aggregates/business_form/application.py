@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -222,7 +223,7 @@ class FormCommands(LedgerCommands):
         command_id: str,
         command: str,
         act: Callable[[BusinessForm], object],
-        **fields: object,
+        **fields: Any,
     ) -> Outcome:
         def on_document(document: Document) -> None:
             if not isinstance(document, BusinessForm):
@@ -231,7 +232,9 @@ class FormCommands(LedgerCommands):
                 )
             act(document)
 
-        return self._act(form_id, command_id, command, on_document, **fields)
+        return self._act(
+            form_id, command_id, command, on_document, expected=BusinessForm, **fields
+        )
 
     def _optional_enterprise(self, customs_code: str) -> Enterprise | None:
         if not customs_code:

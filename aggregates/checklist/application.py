@@ -453,7 +453,14 @@ class ChecklistCommands(FormCommands):
         def on_document(document: Document) -> tuple[Aggregate, ...]:
             return act(self._as_checklist(document)) or ()
 
-        return self._act(checklist_id, command_id, command, on_document, **fields_)
+        return self._act(
+            checklist_id,
+            command_id,
+            command,
+            on_document,
+            expected=Checklist,
+            **fields_,
+        )
 
     def record_declaration_generated(
         self, checklist_id: UUID, declaration_no: str, *, command_id: str

@@ -65,16 +65,21 @@ class DocumentApplication(BackboneApplication):
         command_id: str,
         command: str,
         act: Callable[[Document], tuple[Aggregate, ...] | None],
+        *,
+        expected: type[Document] | None = None,
         **fields: Any,
     ) -> Outcome:
-        """Run a command on a document; ``act`` returns other aggregates it changed."""
+        """Run a command on a document; ``act`` returns other aggregates it changed.
+
+        ``expected``: the class ``act`` takes (it refuses another itself).
+        """
         if not command_id:
             raise ValidationError(
                 "a command id (idempotency key) is required", field="command_id"
             )
 
         def decide() -> Decision:
-            document = self._load(Document, document_id)
+            document = self._load(Document, document_id, expected=expected)
             others = act(document) or ()
             return (document, *others), document
 
@@ -212,7 +217,7 @@ class DocumentApplication(BackboneApplication):
     def find_by_number(self, kind: str, number: str) -> UUID | None:
         """The id of the document of this kind with this customs number, if any."""
         try:
-            entry: object = self.repository.get(number_id(kind, number))
+            entry = self._get_unsnapshotted(number_id(kind, number))
         except AggregateNotFoundError:
             return None
         assert isinstance(entry, DocumentNumber)

@@ -338,7 +338,8 @@ class GatePassCommands(ChecklistCommands):
 
     def _carried_document(self, document_id: UUID) -> CarriedDocument:
         try:
-            found: object = self.repository.get(document_id)
+            # Checklists, slips and delivery orders are never snapshotted.
+            found = self._get_unsnapshotted(document_id)
         except AggregateNotFoundError:
             found = None
         if not isinstance(found, CarriedDocument):
@@ -475,11 +476,13 @@ class GatePassCommands(ChecklistCommands):
                 )
             return act(document) or ()
 
-        return self._act(gate_pass_id, command_id, command, on_document, **fields)
+        return self._act(
+            gate_pass_id, command_id, command, on_document, expected=GatePass, **fields
+        )
 
     def _vehicle_assignment(self, vehicle_no: str) -> VehicleAssignment:
         try:
-            found: object = self.repository.get(VehicleAssignment.create_id(vehicle_no))
+            found = self._get_unsnapshotted(VehicleAssignment.create_id(vehicle_no))
         except AggregateNotFoundError:
             return VehicleAssignment(vehicle_no)
         assert isinstance(found, VehicleAssignment)

@@ -7,12 +7,18 @@ from copy import deepcopy
 from typing import Any
 from uuid import UUID, uuid4
 
+import pytest
 from eventsourcing.application import ProcessingEvent, Repository, project_aggregate
 
 from aggregates.common.application import CollectedEvents, ProjectingRepository
 from aggregates.common.idempotency import CommandRecord, Outcome
 from bonded.bootstrap import build_applications
-from tests.builders import register_test_enterprises
+from tests.builders import (
+    a_checklist_line,
+    an_approved_checklist,
+    an_approved_ledger,
+    register_test_enterprises,
+)
 from tests.scenarios import import_and_export
 
 
@@ -60,3 +66,44 @@ def test_a_save_collects_what_eventsourcing_would_collect_in_the_same_order() ->
     assert list(ours.aggregates) == list(theirs.aggregates) == [first.id, second.id]
     assert ours.saved_kwargs == theirs.saved_kwargs == {"note": "x"}
     assert first.pending_events == []
+
+
+def test_a_load_of_a_class_never_snapshotted_reads_no_snapshot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    apps = build_applications({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    register_test_enterprises(apps)
+    ledger_id = an_approved_ledger(apps)
+    checklist_id = an_approved_checklist(
+        apps, "TEST-CHK-1", "I", (a_checklist_line(1, "TEST-A", "1"),)
+    )
+    zone = apps.zone
+    assert zone.snapshots is not None
+    reads: list[UUID] = []
+    read = zone.snapshots.get
+
+    def counted(originator_id: UUID, **options: Any) -> Any:
+        reads.append(originator_id)
+        return read(originator_id, **options)
+
+    monkeypatch.setattr(zone.snapshots, "get", counted)
+
+    zone.get_checklist(checklist_id)
+    zone.get_ledger(ledger_id)
+
+    assert reads == [ledger_id]
+
+
+def test_an_aggregate_with_a_snapshot_loads_the_same_without_reading_it() -> None:
+    apps = build_applications({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    register_test_enterprises(apps)
+    ledger_id = an_approved_ledger(apps)
+    zone = apps.zone
+    zone.take_snapshot(ledger_id)
+    repository = zone.repository
+    assert isinstance(repository, ProjectingRepository)
+
+    with_snapshot = repository.get(ledger_id)
+    without = repository.get(ledger_id, snapshots=False)
+
+    assert vars(without) == vars(with_snapshot)
