@@ -251,6 +251,7 @@ def install_commands(
     ) -> Any:
         """Change a modifiable ledger's head (R-DOC-3)."""
         access.document("ledgers", document_id, caller)
+        access.enterprise(caller, body.operating_customs_code, "operating_customs_code")
         fields = body.model_dump(exclude={"enterprise_doc_no"})
         head = zone.ledger_head(**fields)
         return answered(
@@ -383,6 +384,7 @@ def install_commands(
     ) -> Any:
         """Declare an amendment of an approved ledger (R-LEDGER-3)."""
         access.document("ledgers", document_id, caller)
+        access.enterprise(caller, body.operating_customs_code, "operating_customs_code")
         fields = body.model_dump(exclude={"enterprise_doc_no", "line_changes"})
         changes = tuple(LineChange(**c.model_dump()) for c in body.line_changes)
         return answered(

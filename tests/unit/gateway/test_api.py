@@ -372,6 +372,37 @@ def test_a_declared_checklist_leaves_as_inv101_r_flow_1(client: Client) -> None:
     assert [line.quantity for line in read.lines] == [200, 500]
 
 
+def test_a_ledger_cannot_be_handed_to_an_enterprise_the_key_does_not_act_for_r_doc_12(
+    client: Client,
+) -> None:
+    draft = client.call("POST", "/v1/ledgers", json=LEDGER).json()["id"]
+    handed = {**LEDGER, "operating_customs_code": OTHER_CODE}
+
+    modified = client.call("PUT", f"/v1/ledgers/{draft}", key="m", json=handed)
+    kept = client.call("GET", f"/v1/ledgers/{draft}").json()
+    seen_by_other = client.call("GET", f"/v1/ledgers/{draft}", who="other")
+
+    assert modified.status_code == 403
+    assert "operating_customs_code" in modified.json()["error"]["message"]
+    assert kept["head"]["operating_enterprise"]["customs_code"] == ZONE_CODE
+    assert kept["version"] == 1
+    assert seen_by_other.status_code == 404
+
+
+def test_an_amendment_cannot_hand_a_ledger_to_another_enterprise_r_doc_12(
+    client: Client,
+) -> None:
+    ledger = approved_ledger(client)
+    handed = {**LEDGER, "operating_customs_code": OTHER_CODE, "line_changes": []}
+
+    amended = client.call("POST", f"/v1/ledgers/{ledger}/amend", key="x", json=handed)
+    kept = client.call("GET", f"/v1/ledgers/{ledger}").json()
+
+    assert amended.status_code == 403
+    assert kept["state"] == "approved"
+    assert kept["head"]["operating_enterprise"]["customs_code"] == ZONE_CODE
+
+
 def test_an_enterprise_cannot_reference_another_enterprises_documents_r_doc_12(
     client: Client,
 ) -> None:
