@@ -733,6 +733,8 @@ def rounded(value: Any) -> Any:
         return round(value, 2)
     if isinstance(value, dict):
         return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
     return value
 
 
