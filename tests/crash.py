@@ -144,7 +144,10 @@ def crash_day(
             # Customs falls silent first, so that nothing new is stored while
             # the pipeline settles; then everything stops before the checks.
             processes.stop_one("simulator")
-            _settle(apps, store, report)
+            if not _settle(apps, store, report):
+                written = logs / schema / "unsettled.txt"
+                _record_unsettled(apps, store, written)
+                report.problems.append(f"what it waited for: {written}")
             processes.stop()
             _check(apps, store, stand_in, report)
         finally:
@@ -188,7 +191,7 @@ def _kill_and_restart(
         processes.restart(victim)
 
 
-def _settle(apps: Applications, store: ProjectionStore, report: CrashReport) -> None:
+def _settle(apps: Applications, store: ProjectionStore, report: CrashReport) -> bool:
     """Wait until every stored event is projected and every delivery made."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -197,12 +200,53 @@ def _settle(apps: Applications, store: ProjectionStore, report: CrashReport) -> 
                 "SELECT count(*) FROM subcentre_deliveries WHERE status <> 'delivered'"
             )
             if backlog(apps, store) == 0 and int(str(pending)) == 0:
-                return
+                return True
         except STORE_AWAY:
             # Connections a PostgreSQL restart broke fail once, then are replaced.
             pass
         time.sleep(0.3)
     report.problems.append("the pipeline did not settle within 120 s")
+    return False
+
+
+def _events_table(apps: Applications) -> str:
+    return str(apps.zone.recorder.events_table_name)  # type: ignore[attr-defined]
+
+
+def _record_unsettled(apps: Applications, store: ProjectionStore, path: Path) -> None:
+    """Write down, while the processes still run, what an unsettled pipeline
+    waits for: the aggregates behind, the deliveries pending, the positions
+    and every session of the database (a lock held by a killed process's
+    session would show here). The checks that follow rebuild the projections,
+    so nothing of this would be left to read afterwards."""
+    queries = {
+        "aggregates behind the history projection": (
+            f"SELECT s.originator_id, s.v, p.version FROM (SELECT originator_id, "
+            f"max(originator_version) v FROM {_events_table(apps)} "
+            "GROUP BY originator_id) s LEFT JOIN projection_versions p "
+            "ON p.projection = 'history' AND p.aggregate_id = s.originator_id "
+            "WHERE p.version IS NULL OR p.version < s.v"
+        ),
+        "deliveries not delivered": (
+            "SELECT event_id, event_type, status, attempts, last_error "
+            "FROM subcentre_deliveries WHERE status <> 'delivered'"
+        ),
+        "projection positions": "SELECT * FROM projection_positions",
+        "relay positions": "SELECT * FROM relay_positions",
+        "sessions": (
+            "SELECT pid, state, wait_event_type, wait_event, xact_start, "
+            "left(query, 200) FROM pg_stat_activity WHERE datname = current_database()"
+        ),
+        "locks not granted": "SELECT * FROM pg_locks WHERE NOT granted",
+    }
+    lines = []
+    for title, query in queries.items():
+        lines.append(f"# {title}")
+        try:
+            lines += [repr(row) for row in store.query(query)]
+        except Exception as error:  # a diagnosis writes what it can
+            lines.append(f"not read: {error!r}")
+    path.write_text("\n".join(lines) + "\n")
 
 
 def _check(
