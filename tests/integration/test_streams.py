@@ -22,11 +22,14 @@ from uuid import UUID
 import httpx
 import psycopg
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bonded.bootstrap import Applications, build_applications
 from bonded.embedded import EmbeddedBroker, free_port
 from projections.history import HistoryProjector
 from projections.postgres import ProjectionStore
+from schemas.events import topic_names
+from schemas.settings import Settings
 from streams.encoding import message_batches
 from streams.rebuild import rebuild
 from streams.relay import PositionStore, Relay, ensure_topics
@@ -501,3 +504,45 @@ def test_an_idle_relay_publishes_an_append_when_notified_not_at_its_next_poll(
 
     assert first < 5.0 and second < 10.0
     assert listening
+
+
+def test_a_committed_offset_past_the_end_of_a_partition_skips_nothing(
+    pipeline: tuple[Applications, ProjectionStore, Callable[..., Worker]],
+    kafka_bootstrap: str,
+    pg_env: dict[str, str],
+) -> None:
+    # A broker that lost its log holds fewer messages than the offsets a
+    # group committed before (or a worker acknowledged and committed late):
+    # the consumer finds its committed offset past the end and starts again
+    # from the earliest, and every message it then reads is below that offset.
+    apps, store, start_worker = pipeline
+    schema = pg_env["POSTGRES_SCHEMA"]
+    an_approved_ledger(apps)
+    crossing_checklists(apps, 2, "O")
+
+    async def commit_past_the_end() -> None:
+        prefix = f"{schema}."
+        await ensure_topics(kafka_bootstrap, Settings().topic_partitions, prefix)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=kafka_bootstrap,
+            group_id=f"test-{schema}",
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            partitions = [
+                TopicPartition(topic, partition)
+                for topic in topic_names(prefix)
+                for partition in consumer.partitions_for_topic(topic) or ()
+            ]
+            assert partitions
+            consumer.assign(partitions)
+            await consumer.commit({tp: 10_000 for tp in partitions})
+        finally:
+            await consumer.stop()
+
+    asyncio.run(commit_past_the_end())
+    start_worker(kafka_bootstrap)
+
+    wait_until_projected(apps, store)
+    assert_equal_to_rebuild(apps, store)
