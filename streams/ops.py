@@ -36,6 +36,25 @@ def lags(settings: Settings) -> list[Lag]:
         parts.applications.close()
 
 
+def _behind_sql(table: str) -> str:
+    """Aggregates of an events table whose last version the history lacks:
+    the id, the last version stored and the last applied (or NULL)."""
+    return (
+        f"SELECT s.originator_id, s.v, p.version FROM (SELECT originator_id, "
+        f"max(originator_version) v FROM {table} GROUP BY originator_id) s "
+        "LEFT JOIN projection_versions p "
+        "ON p.projection = 'history' AND p.aggregate_id = s.originator_id "
+        "WHERE p.version IS NULL OR p.version < s.v"
+    )
+
+
+def _events_tables(applications: Applications) -> list[str]:
+    return [
+        str(application.recorder.events_table_name)  # type: ignore[attr-defined]
+        for application in applications.all()
+    ]
+
+
 def backlog(applications: Applications, store: ProjectionStore) -> int:
     """Aggregates whose last stored event the projections have not applied yet.
 
@@ -44,16 +63,21 @@ def backlog(applications: Applications, store: ProjectionStore) -> int:
     pipeline has caught up when that version is each aggregate's last.
     """
     behind = 0
-    for application in applications.all():
-        table = application.recorder.events_table_name  # type: ignore[attr-defined]
-        [(count,)] = store.query(
-            f"SELECT count(*) FROM (SELECT originator_id, max(originator_version) v "
-            f"FROM {table} GROUP BY originator_id) s LEFT JOIN projection_versions p "
-            "ON p.projection = 'history' AND p.aggregate_id = s.originator_id "
-            "WHERE p.version IS NULL OR p.version < s.v"
-        )
+    for table in _events_tables(applications):
+        [(count,)] = store.query(f"SELECT count(*) FROM ({_behind_sql(table)}) b")
         behind += int(str(count))
     return behind
+
+
+def aggregates_behind(
+    applications: Applications, store: ProjectionStore
+) -> list[tuple[object, ...]]:
+    """The aggregates ``backlog`` counts: id, last version stored, last applied."""
+    return [
+        tuple(row)
+        for table in _events_tables(applications)
+        for row in store.query(_behind_sql(table))
+    ]
 
 
 @dataclass(frozen=True)

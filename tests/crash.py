@@ -45,7 +45,7 @@ from gateway.keys import PostgresKeyStore
 from gateway.subcentre_stand_in import SubcentreStandIn
 from projections.postgres import ProjectionStore
 from streams.encoding import message_batches
-from streams.ops import backlog
+from streams.ops import aggregates_behind, backlog
 from streams.rebuild import rebuild
 
 VICTIMS = ("worker", "relay", "gateway", "simulator")
@@ -209,24 +209,18 @@ def _settle(apps: Applications, store: ProjectionStore, report: CrashReport) -> 
     return False
 
 
-def _events_table(apps: Applications) -> str:
-    return str(apps.zone.recorder.events_table_name)  # type: ignore[attr-defined]
-
-
 def _record_unsettled(apps: Applications, store: ProjectionStore, path: Path) -> None:
     """Write down, while the processes still run, what an unsettled pipeline
     waits for: the aggregates behind, the deliveries pending, the positions
     and every session of the database (a lock held by a killed process's
     session would show here). The checks that follow rebuild the projections,
     so nothing of this would be left to read afterwards."""
+    lines = ["# aggregates behind the history projection"]
+    try:
+        lines += [repr(row) for row in aggregates_behind(apps, store)]
+    except Exception as error:  # a diagnosis writes what it can
+        lines.append(f"not read: {error!r}")
     queries = {
-        "aggregates behind the history projection": (
-            f"SELECT s.originator_id, s.v, p.version FROM (SELECT originator_id, "
-            f"max(originator_version) v FROM {_events_table(apps)} "
-            "GROUP BY originator_id) s LEFT JOIN projection_versions p "
-            "ON p.projection = 'history' AND p.aggregate_id = s.originator_id "
-            "WHERE p.version IS NULL OR p.version < s.v"
-        ),
         "deliveries not delivered": (
             "SELECT event_id, event_type, status, attempts, last_error "
             "FROM subcentre_deliveries WHERE status <> 'delivered'"
@@ -239,7 +233,6 @@ def _record_unsettled(apps: Applications, store: ProjectionStore, path: Path) ->
         ),
         "locks not granted": "SELECT * FROM pg_locks WHERE NOT granted",
     }
-    lines = []
     for title, query in queries.items():
         lines.append(f"# {title}")
         try:
