@@ -59,6 +59,11 @@ class WorkerParts:
 
 def faust_app(settings: Settings) -> faust.App:
     """A Faust app configured as every worker's: transport, guarantee, timeouts."""
+    # Faust makes "<name>-data" for its tables, in the working directory unless
+    # told, and only one level deep; ours hold nothing on disk but keep to the
+    # data folder.
+    tables = settings.data_dir.absolute() / "faust"
+    tables.mkdir(parents=True, exist_ok=True)
     return faust.App(
         settings.consumer_group,
         broker=f"bonded://{settings.kafka_bootstrap}",
@@ -67,6 +72,7 @@ def faust_app(settings: Settings) -> faust.App:
         value_serializer="raw",
         web_enabled=False,
         store="memory://",
+        datadir=str(tables / "{conf.name}-data"),
         topic_partitions=settings.topic_partitions,
         consumer_auto_offset_reset="earliest",
         broker_rebalance_timeout=settings.broker_rebalance_timeout,

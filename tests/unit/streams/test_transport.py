@@ -66,3 +66,17 @@ def test_the_worker_consumer_waits_for_data_as_configured(
     # Faust alone builds it with 1,500 ms, answered late by the embedded broker.
     assert default == 50
     assert configured == 120
+
+
+def test_faust_keeps_its_table_folder_in_the_data_folder(tmp_path: Any) -> None:
+    """Faust would make "<name>-data" in the working directory, where the worker
+    happens to start; it goes under the configured data folder instead."""
+    settings = Settings(
+        kafka_bootstrap="127.0.0.1:9",
+        consumer_group="tables-here",
+        data_dir=tmp_path / "var",
+    )
+    app = faust_app(settings)
+    datadir = app.conf.datadir
+    assert datadir == (tmp_path / "var" / "faust" / "tables-here-data")
+    assert datadir.parent.is_dir()
