@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from eventsourcing.domain import Snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aggregates.business_form.model import BusinessForm, SlipClaim
 from aggregates.common.errors import DomainError
 from aggregates.common.lifecycle import State
 from aggregates.common.values import Direction
 from aggregates.ledger.model import Ledger
+from aggregates.zone import Zone
 from bonded.bootstrap import build_applications
 from tests.builders import (
     a_form_line,
@@ -88,7 +91,34 @@ def test_slips_within_form_line_and_deposit_never_negative_r_slip_2_r_slip_3(
         assert form.claimed(1) == held
         assert form.claimed(1) <= Decimal(100)
         assert form.deposit_remaining is not None and form.deposit_remaining >= 0
+        assert_totals_add_up_and_survive_a_snapshot(forms, form)
     apps.close()
+
+
+def assert_totals_add_up_and_survive_a_snapshot(
+    forms: Zone, form: BusinessForm
+) -> None:
+    """The form's running totals equal what its claims add up to, and a snapshot
+    of it, written and read back, is the same form."""
+    claims = [SlipClaim.unpacked(k, v) for k, v in form.claims.items()]
+    lines: dict[int, Decimal] = {}
+    for claim in claims:
+        for line_no, quantity in claim.quantities:
+            lines[line_no] = lines.get(line_no, Decimal(0)) + quantity
+    assert {n: form.claimed(n) for n in lines} == lines
+    assert sum(form.claimed_quantities.values(), Decimal(0)) == sum(lines.values())
+    assert form.deposit_drawn == sum((c.amount for c in claims if c.drawn), Decimal(0))
+    assert form.deposit_reserved == sum(
+        (c.amount for c in claims if not c.drawn), Decimal(0)
+    )
+    stored = forms.mapper.to_stored_event(Snapshot.take(form))
+    again = forms.mapper.to_domain_event(stored).mutate(None)
+    assert again.claims == form.claims
+    assert again.claimed_quantities == form.claimed_quantities
+    assert (again.deposit_drawn, again.deposit_reserved) == (
+        form.deposit_drawn,
+        form.deposit_reserved,
+    )
 
 
 @settings(max_examples=60, deadline=None)
