@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from typing import Any
 
 import pytest
 
 from schemas.settings import Settings
 from streams.app import WorkerParts, create_app, faust_app
-from streams.transport import TableManager
+from streams.transport import Consumer, TableManager
 
 
 def test_the_worker_registers_its_tables_without_faust_s_second_of_sleep(
@@ -80,3 +81,79 @@ def test_faust_keeps_its_table_folder_in_the_data_folder(tmp_path: Any) -> None:
     datadir = app.conf.datadir
     assert datadir == (tmp_path / "var" / "faust" / "tables-here-data")
     assert datadir.parent.is_dir()
+
+
+def test_a_message_handed_over_without_waiting_makes_no_task() -> None:
+    """The consumer's hand-over of a fetched message (``wait_first`` of the
+    callback and the flow's suspension) runs the callback at once; only one
+    that must wait is raced against the suspension, from where it stands."""
+
+    async def run() -> None:
+        app = faust_app(Settings(kafka_bootstrap="127.0.0.1:9", consumer_group="t"))
+        consumer = app.consumer
+        assert isinstance(consumer, Consumer)
+        loop = asyncio.get_running_loop()
+        tasks: list[Any] = []
+
+        def counting(loop: Any, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+            tasks.append(coro)
+            return asyncio.Task(coro, loop=loop, **kwargs)
+
+        loop.set_task_factory(counting)
+        suspended = asyncio.Event()
+
+        async def handed() -> str:
+            return "handed"
+
+        never_started = suspended.wait()
+        results = await consumer.wait_first(handed(), never_started)
+        assert (results.results, results.stopped) == (["handed"], False)
+        assert tasks == []
+        assert inspect.getcoroutinestate(never_started) == inspect.CORO_CLOSED
+
+        # A hand-over that waits (a full buffer) finishes when it may.
+        gate: asyncio.Future[int] = loop.create_future()
+
+        async def blocked() -> int:
+            return 2 * await gate
+
+        loop.call_later(0.01, gate.set_result, 21)
+        results = await consumer.wait_first(blocked(), suspended.wait())
+        assert (results.results, results.stopped) == ([42], False)
+        assert tasks  # raced as mode races it
+
+        # Suspending the flow (a rebalance) cuts a waiting hand-over short.
+        seen: list[str] = []
+
+        async def stuck() -> None:
+            try:
+                await loop.create_future()
+            except asyncio.CancelledError:
+                seen.append("cancelled")
+                raise
+
+        loop.call_later(0.01, suspended.set)
+        results = await consumer.wait_first(stuck(), suspended.wait())
+        assert results.results == [True]
+        await asyncio.sleep(0)
+        assert seen == ["cancelled"]
+
+        # Errors come out of both ways.
+        async def broken_at_once() -> None:
+            raise LookupError("at once")
+
+        with pytest.raises(LookupError, match="at once"):
+            await consumer.wait_first(broken_at_once(), asyncio.Event().wait())
+        failing: asyncio.Future[int] = loop.create_future()
+
+        async def broken_later() -> int:
+            return await failing
+
+        loop.call_later(0.01, failing.set_exception, LookupError("later"))
+        with pytest.raises(LookupError, match="later"):
+            await consumer.wait_first(broken_later(), asyncio.Event().wait())
+        loop.set_task_factory(None)
+        # The consumer's thread (never started here) made an event loop of its own.
+        consumer._thread.thread_loop.close()
+
+    asyncio.run(run())
