@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
@@ -130,6 +132,25 @@ class BackboneApplication(Application[UUID]):
         retries = self.env.get("COMMAND_RETRIES")
         if retries:
             self.command_retries = int(retries)
+        self._local = threading.local()
+
+    @contextmanager
+    def handing_over(self, aggregate: Aggregate) -> Iterator[None]:
+        """Let the next load of this aggregate, in this thread, take it as it is.
+
+        For a caller that loaded an aggregate (to check who may act on it) and
+        then runs a command on it: the command's first decision takes that copy
+        instead of reading the store again. Only the first: a command that loses
+        a race decides again on state loaded afresh, and one that finds a newer
+        version saved meanwhile loses that race when it saves. The aggregate
+        must be the caller's own copy (a load gives one) and unused after.
+        """
+        handed: dict[UUID, Aggregate] = self._local.__dict__.setdefault("handed", {})
+        handed[aggregate.id] = aggregate
+        try:
+            yield
+        finally:
+            handed.pop(aggregate.id, None)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """Save as eventsourcing does, collecting with ``CollectedEvents``."""
@@ -245,6 +266,11 @@ class BackboneApplication(Application[UUID]):
         ``expected``: a narrower class the caller expects (and checks itself),
         which spares the snapshot read when that class is never snapshotted.
         """
+        handed = self._local.__dict__.get("handed")
+        if handed:
+            given = handed.pop(aggregate_id, None)
+            if isinstance(given, cls):
+                return given
         try:
             aggregate: object = self._projecting.get(
                 aggregate_id, snapshots=self._may_be_snapshotted(expected or cls)

@@ -15,7 +15,7 @@ document of another enterprise answers 404, as if it did not exist (R-DOC-12).
 
 import contextlib
 import html
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
@@ -130,13 +130,7 @@ class Access:
         return dependency
 
     def document(self, kind: str, document_id: UUID, caller: Caller) -> Document:
-        """A document of the kind that the caller may see, or 404.
-
-        TODO: a command's route loads the document here and its command loads
-        it again, two reads of the store where one would do (a few per cent of
-        a gateway's CPU); checking inside the command's decision would read it
-        once, and matters when the gateway's CPU is what bounds the zone.
-        """
+        """A document of the kind that the caller may see, or 404."""
         _known(kind)
         cls = KINDS[kind]
         try:
@@ -148,6 +142,19 @@ class Access:
         ):
             raise DocumentNotFoundError(cls.__name__, document_id)
         return document
+
+    @contextlib.contextmanager
+    def acting_on(
+        self, kind: str, document_id: UUID, caller: Caller
+    ) -> Iterator[Document]:
+        """``document``, for a command on it run inside the block.
+
+        The command's first decision takes the document loaded here
+        (``handing_over``) rather than reading the store a second time.
+        """
+        document = self.document(kind, document_id, caller)
+        with self.zone.handing_over(document):
+            yield document
 
     def enterprise(self, caller: Caller, customs_code: str, field: str) -> None:
         """Refuse a command naming an enterprise the caller does not act for."""
@@ -275,8 +282,8 @@ def create_api(services: ApiServices) -> FastAPI:
         caller: Annotated[Caller, Depends(enterprise)],
     ) -> Any:
         """Declare a draft to customs after its validation rules (R-DOC-5)."""
-        access.document(kind, document_id, caller)
-        return answered(zone.declare(document_id, command_id=idempotency_key))
+        with access.acting_on(kind, document_id, caller):
+            return answered(zone.declare(document_id, command_id=idempotency_key))
 
     @api.post("/v1/{kind}/{document_id}/void", tags=["documents"])
     def void(
@@ -286,8 +293,8 @@ def create_api(services: ApiServices) -> FastAPI:
         caller: Annotated[Caller, Depends(enterprise)],
     ) -> Any:
         """Ask customs to void an approved stock slip or gate pass."""
-        access.document(kind, document_id, caller)
-        return answered(zone.declare_void(document_id, command_id=idempotency_key))
+        with access.acting_on(kind, document_id, caller):
+            return answered(zone.declare_void(document_id, command_id=idempotency_key))
 
     @api.delete("/v1/{kind}/{document_id}", tags=["documents"])
     def delete(
@@ -298,10 +305,10 @@ def create_api(services: ApiServices) -> FastAPI:
         confirm: bool = False,
     ) -> Any:
         """Delete a draft or returned document; ``confirm=true`` is required."""
-        access.document(kind, document_id, caller)
-        return answered(
-            zone.delete(document_id, confirmed=confirm, command_id=idempotency_key)
-        )
+        with access.acting_on(kind, document_id, caller):
+            return answered(
+                zone.delete(document_id, confirmed=confirm, command_id=idempotency_key)
+            )
 
     @api.put("/v1/{kind}/{document_id}/attachments", tags=["attachments"])
     async def add_attachment(
@@ -318,16 +325,16 @@ def create_api(services: ApiServices) -> FastAPI:
         content = await request.body()
 
         def act() -> Any:
-            access.document(kind, document_id, caller)
-            return answered(
-                zone.add_attachment(
-                    document_id,
-                    file_name=file_name,
-                    kind=attachment_kind,
-                    content=content,
-                    command_id=idempotency_key,
+            with access.acting_on(kind, document_id, caller):
+                return answered(
+                    zone.add_attachment(
+                        document_id,
+                        file_name=file_name,
+                        kind=attachment_kind,
+                        content=content,
+                        command_id=idempotency_key,
+                    )
                 )
-            )
 
         from starlette.concurrency import run_in_threadpool
 
@@ -364,10 +371,10 @@ def create_api(services: ApiServices) -> FastAPI:
         caller: Annotated[Caller, Depends(enterprise)],
     ) -> Any:
         """Delete an attachment of a modifiable document (R-DOC-8)."""
-        access.document(kind, document_id, caller)
-        return answered(
-            zone.remove_attachment(document_id, number, command_id=idempotency_key)
-        )
+        with access.acting_on(kind, document_id, caller):
+            return answered(
+                zone.remove_attachment(document_id, number, command_id=idempotency_key)
+            )
 
     install_commands(api, zone, access, enterprise, customs, services.inbox)
     if services.store is not None:

@@ -169,13 +169,13 @@ def install_commands(
     @api.post("/v1/stock-slips", tags=["stock-slips"], status_code=201)
     def create_stock_slip(body: StockSlipIn, caller: Enterprise) -> Any:
         """Save a stock slip against an approved business form (R-SLIP-1, 2)."""
-        access.document("business-forms", body.business_form_id, caller)
-        outcome = zone.create_stock_slip(
-            enterprise_doc_no=body.enterprise_doc_no,
-            business_form_id=body.business_form_id,
-            lines=tuple(SlipLine(**line.model_dump()) for line in body.lines),
-        )
-        return created(outcome)
+        with access.acting_on("business-forms", body.business_form_id, caller):
+            outcome = zone.create_stock_slip(
+                enterprise_doc_no=body.enterprise_doc_no,
+                business_form_id=body.business_form_id,
+                lines=tuple(SlipLine(**line.model_dump()) for line in body.lines),
+            )
+            return created(outcome)
 
     @api.post("/v1/checklists", tags=["checklists"], status_code=201)
     def create_checklist(body: ChecklistIn, caller: Enterprise) -> Any:
@@ -250,13 +250,15 @@ def install_commands(
         caller: Enterprise,
     ) -> Any:
         """Change a modifiable ledger's head (R-DOC-3)."""
-        access.document("ledgers", document_id, caller)
-        access.enterprise(caller, body.operating_customs_code, "operating_customs_code")
-        fields = body.model_dump(exclude={"enterprise_doc_no"})
-        head = zone.ledger_head(**fields)
-        return answered(
-            zone.modify_ledger(document_id, head, command_id=idempotency_key)
-        )
+        with access.acting_on("ledgers", document_id, caller):
+            access.enterprise(
+                caller, body.operating_customs_code, "operating_customs_code"
+            )
+            fields = body.model_dump(exclude={"enterprise_doc_no"})
+            head = zone.ledger_head(**fields)
+            return answered(
+                zone.modify_ledger(document_id, head, command_id=idempotency_key)
+            )
 
     @api.put("/v1/business-forms/{document_id}", tags=["business-forms"])
     def modify_business_form(
@@ -266,30 +268,30 @@ def install_commands(
         caller: Enterprise,
     ) -> Any:
         """Replace the content of a modifiable business form (R-FORM-7)."""
-        access.document("business-forms", document_id, caller)
-        access.enterprise(caller, body.zone_customs_code, "zone_customs_code")
-        head = zone.form_head(
-            business_type=body.business_type,
-            direction=body.direction,
-            zone_customs_code=body.zone_customs_code,
-            master_customs_code=body.master_customs_code,
-            valid_until=body.valid_until,
-            outside_customs_code=body.outside_customs_code,
-            ledger=_ledger_ref(body),
-            ledger_flag=body.ledger_flag,
-        )
-        return answered(
-            zone.modify_business_form(
-                document_id,
-                head=head,
-                lines=tuple(FormLine(**line.model_dump()) for line in body.lines),
-                unit_consumptions=tuple(
-                    UnitConsumption(**row.model_dump())
-                    for row in body.unit_consumptions
-                ),
-                command_id=idempotency_key,
+        with access.acting_on("business-forms", document_id, caller):
+            access.enterprise(caller, body.zone_customs_code, "zone_customs_code")
+            head = zone.form_head(
+                business_type=body.business_type,
+                direction=body.direction,
+                zone_customs_code=body.zone_customs_code,
+                master_customs_code=body.master_customs_code,
+                valid_until=body.valid_until,
+                outside_customs_code=body.outside_customs_code,
+                ledger=_ledger_ref(body),
+                ledger_flag=body.ledger_flag,
             )
-        )
+            return answered(
+                zone.modify_business_form(
+                    document_id,
+                    head=head,
+                    lines=tuple(FormLine(**line.model_dump()) for line in body.lines),
+                    unit_consumptions=tuple(
+                        UnitConsumption(**row.model_dump())
+                        for row in body.unit_consumptions
+                    ),
+                    command_id=idempotency_key,
+                )
+            )
 
     @api.put("/v1/stock-slips/{document_id}", tags=["stock-slips"])
     def modify_stock_slip(
@@ -299,11 +301,11 @@ def install_commands(
         caller: Enterprise,
     ) -> Any:
         """Replace the lines of a modifiable stock slip (R-DOC-3)."""
-        access.document("stock-slips", document_id, caller)
-        lines = tuple(SlipLine(**line.model_dump()) for line in body.lines)
-        return answered(
-            zone.modify_stock_slip(document_id, lines, command_id=idempotency_key)
-        )
+        with access.acting_on("stock-slips", document_id, caller):
+            lines = tuple(SlipLine(**line.model_dump()) for line in body.lines)
+            return answered(
+                zone.modify_stock_slip(document_id, lines, command_id=idempotency_key)
+            )
 
     @api.put("/v1/checklists/{document_id}", tags=["checklists"])
     def modify_checklist(
@@ -313,16 +315,18 @@ def install_commands(
         caller: Enterprise,
     ) -> Any:
         """Replace entered head fields and lines of a modifiable checklist."""
-        access.document("checklists", document_id, caller)
-        return answered(
-            zone.modify_checklist(
-                document_id,
-                lines=tuple(ChecklistLine(**line.model_dump()) for line in body.lines),
-                command_id=idempotency_key,
-                checklist_type=body.checklist_type,
-                **{name: getattr(body, name) for name in HEAD_FIELDS},
+        with access.acting_on("checklists", document_id, caller):
+            return answered(
+                zone.modify_checklist(
+                    document_id,
+                    lines=tuple(
+                        ChecklistLine(**line.model_dump()) for line in body.lines
+                    ),
+                    command_id=idempotency_key,
+                    checklist_type=body.checklist_type,
+                    **{name: getattr(body, name) for name in HEAD_FIELDS},
+                )
             )
-        )
 
     @api.put("/v1/delivery-orders/{document_id}", tags=["delivery-orders"])
     def modify_delivery_order(
@@ -332,14 +336,14 @@ def install_commands(
         caller: Enterprise,
     ) -> Any:
         """Change a modifiable delivery order (R-DOC-3)."""
-        access.document("delivery-orders", document_id, caller)
-        return answered(
-            zone.modify_delivery_order(
-                document_id,
-                command_id=idempotency_key,
-                **_delivery_order_content(body),
+        with access.acting_on("delivery-orders", document_id, caller):
+            return answered(
+                zone.modify_delivery_order(
+                    document_id,
+                    command_id=idempotency_key,
+                    **_delivery_order_content(body),
+                )
             )
-        )
 
     @api.put("/v1/vehicles/{document_id}", tags=["vehicles"])
     def modify_vehicle(
@@ -349,14 +353,16 @@ def install_commands(
         caller: Enterprise,
     ) -> Any:
         """Change a modifiable vehicle filing (R-DOC-3)."""
-        access.document("vehicles", document_id, caller)
-        return answered(
-            zone.modify_vehicle(
-                document_id,
-                command_id=idempotency_key,
-                **body.model_dump(exclude={"enterprise_doc_no", "owner_customs_code"}),
+        with access.acting_on("vehicles", document_id, caller):
+            return answered(
+                zone.modify_vehicle(
+                    document_id,
+                    command_id=idempotency_key,
+                    **body.model_dump(
+                        exclude={"enterprise_doc_no", "owner_customs_code"}
+                    ),
+                )
             )
-        )
 
     @api.put("/v1/gate-passes/{document_id}", tags=["gate-passes"])
     def modify_gate_pass(
@@ -366,12 +372,12 @@ def install_commands(
         caller: Enterprise,
     ) -> Any:
         """Replace the content of a modifiable gate pass (R-GATE-1)."""
-        access.document("gate-passes", document_id, caller)
-        return answered(
-            zone.modify_gate_pass(
-                document_id, command_id=idempotency_key, **_gate_pass_content(body)
+        with access.acting_on("gate-passes", document_id, caller):
+            return answered(
+                zone.modify_gate_pass(
+                    document_id, command_id=idempotency_key, **_gate_pass_content(body)
+                )
             )
-        )
 
     # Requests on approved documents: amendment, close-out, write-off.
 
@@ -383,18 +389,20 @@ def install_commands(
         caller: Enterprise,
     ) -> Any:
         """Declare an amendment of an approved ledger (R-LEDGER-3)."""
-        access.document("ledgers", document_id, caller)
-        access.enterprise(caller, body.operating_customs_code, "operating_customs_code")
-        fields = body.model_dump(exclude={"enterprise_doc_no", "line_changes"})
-        changes = tuple(LineChange(**c.model_dump()) for c in body.line_changes)
-        return answered(
-            zone.amend_ledger(
-                document_id,
-                zone.ledger_head(**fields),
-                changes,
-                command_id=idempotency_key,
+        with access.acting_on("ledgers", document_id, caller):
+            access.enterprise(
+                caller, body.operating_customs_code, "operating_customs_code"
             )
-        )
+            fields = body.model_dump(exclude={"enterprise_doc_no", "line_changes"})
+            changes = tuple(LineChange(**c.model_dump()) for c in body.line_changes)
+            return answered(
+                zone.amend_ledger(
+                    document_id,
+                    zone.ledger_head(**fields),
+                    changes,
+                    command_id=idempotency_key,
+                )
+            )
 
     @api.post("/v1/ledgers/{document_id}/write-off", tags=["ledgers"])
     def declare_write_off(
@@ -404,16 +412,16 @@ def install_commands(
         caller: Enterprise,
     ) -> Any:
         """Declare the write-off (报核) of a period (R-LEDGER-6)."""
-        access.document("ledgers", document_id, caller)
-        return answered(
-            zone.declare_write_off(
-                document_id,
-                body.period_start,
-                body.period_end,
-                body.kind,
-                command_id=idempotency_key,
+        with access.acting_on("ledgers", document_id, caller):
+            return answered(
+                zone.declare_write_off(
+                    document_id,
+                    body.period_start,
+                    body.period_end,
+                    body.kind,
+                    command_id=idempotency_key,
+                )
             )
-        )
 
     @api.post("/v1/ledgers/{document_id}/write-off/result", tags=["customs"])
     def write_off_result(
@@ -434,10 +442,10 @@ def install_commands(
         document_id: UUID, idempotency_key: IdempotencyKey, caller: Enterprise
     ) -> Any:
         """Confirm an accepted write-off result (核销结果确认, R-LEDGER-6)."""
-        access.document("ledgers", document_id, caller)
-        return answered(
-            zone.confirm_write_off_result(document_id, command_id=idempotency_key)
-        )
+        with access.acting_on("ledgers", document_id, caller):
+            return answered(
+                zone.confirm_write_off_result(document_id, command_id=idempotency_key)
+            )
 
     @api.post("/v1/business-forms/{document_id}/amend", tags=["business-forms"])
     def amend_business_form(
@@ -447,26 +455,28 @@ def install_commands(
         caller: Enterprise,
     ) -> Any:
         """Declare an amendment that adds lines or unit consumptions (R-FORM-8)."""
-        access.document("business-forms", document_id, caller)
-        return answered(
-            zone.amend_business_form(
-                document_id,
-                lines=tuple(FormLine(**line.model_dump()) for line in body.lines),
-                unit_consumptions=tuple(
-                    UnitConsumption(**row.model_dump())
-                    for row in body.unit_consumptions
-                ),
-                command_id=idempotency_key,
+        with access.acting_on("business-forms", document_id, caller):
+            return answered(
+                zone.amend_business_form(
+                    document_id,
+                    lines=tuple(FormLine(**line.model_dump()) for line in body.lines),
+                    unit_consumptions=tuple(
+                        UnitConsumption(**row.model_dump())
+                        for row in body.unit_consumptions
+                    ),
+                    command_id=idempotency_key,
+                )
             )
-        )
 
     @api.post("/v1/business-forms/{document_id}/close-out", tags=["business-forms"])
     def close_out(
         document_id: UUID, idempotency_key: IdempotencyKey, caller: Enterprise
     ) -> Any:
         """Ask customs to close out an approved business form (R-FORM-9)."""
-        access.document("business-forms", document_id, caller)
-        return answered(zone.declare_close_out(document_id, command_id=idempotency_key))
+        with access.acting_on("business-forms", document_id, caller):
+            return answered(
+                zone.declare_close_out(document_id, command_id=idempotency_key)
+            )
 
     @api.post("/v1/business-forms/{document_id}/deposits", tags=["customs"])
     def collect_deposit(
@@ -476,10 +486,12 @@ def install_commands(
         caller: Customs,
     ) -> Any:
         """Record a guarantee deposit levied on an approved form (R-FORM-1)."""
-        access.document("business-forms", document_id, caller)
-        return answered(
-            zone.collect_deposit(document_id, body.amount, command_id=idempotency_key)
-        )
+        with access.acting_on("business-forms", document_id, caller):
+            return answered(
+                zone.collect_deposit(
+                    document_id, body.amount, command_id=idempotency_key
+                )
+            )
 
     @api.post("/v1/vehicles/{document_id}/amend", tags=["vehicles"])
     def amend_vehicle(
@@ -489,16 +501,16 @@ def install_commands(
         caller: Enterprise,
     ) -> Any:
         """Declare an amendment of an approved vehicle filing (R-VEH-2)."""
-        access.document("vehicles", document_id, caller)
-        return answered(
-            zone.amend_vehicle(
-                document_id,
-                vehicle_type=body.vehicle_type,
-                tare_weight_kg=body.tare_weight_kg,
-                ic_card_no=body.ic_card_no,
-                command_id=idempotency_key,
+        with access.acting_on("vehicles", document_id, caller):
+            return answered(
+                zone.amend_vehicle(
+                    document_id,
+                    vehicle_type=body.vehicle_type,
+                    tare_weight_kg=body.tare_weight_kg,
+                    ic_card_no=body.ic_card_no,
+                    command_id=idempotency_key,
+                )
             )
-        )
 
     @api.post("/v1/{kind}/{document_id}/copy", tags=["documents"], status_code=201)
     def copy(
@@ -508,15 +520,15 @@ def install_commands(
         caller: Enterprise,
     ) -> Any:
         """Copy a document into a new draft (R-CHK-4)."""
-        access.document(kind, document_id, caller)
-        copiers = {
-            "ledgers": zone.copy_ledger,
-            "business-forms": zone.copy_business_form,
-            "stock-slips": zone.copy_stock_slip,
-            "checklists": zone.copy_checklist,
-        }
-        if kind not in copiers:
-            from aggregates.common.errors import ValidationError
+        with access.acting_on(kind, document_id, caller):
+            copiers = {
+                "ledgers": zone.copy_ledger,
+                "business-forms": zone.copy_business_form,
+                "stock-slips": zone.copy_stock_slip,
+                "checklists": zone.copy_checklist,
+            }
+            if kind not in copiers:
+                from aggregates.common.errors import ValidationError
 
             raise ValidationError(f"{kind} cannot be copied", field="kind")
         return created(
@@ -534,16 +546,16 @@ def install_commands(
         caller: Customs,
     ) -> Any:
         """Record customs' decision on a declared document (R-DOC-2)."""
-        access.document(kind, document_id, caller)
-        decision = CustomsDecision(
-            DecisionOutcome(body.outcome),
-            document_no=body.document_no,
-            reason=body.reason,
-            deposit=str(Decimal(body.deposit)) if body.deposit else "",
-        )
-        return answered(
-            zone.record_decision(document_id, decision, command_id=idempotency_key)
-        )
+        with access.acting_on(kind, document_id, caller):
+            decision = CustomsDecision(
+                DecisionOutcome(body.outcome),
+                document_no=body.document_no,
+                reason=body.reason,
+                deposit=str(Decimal(body.deposit)) if body.deposit else "",
+            )
+            return answered(
+                zone.record_decision(document_id, decision, command_id=idempotency_key)
+            )
 
     @api.post("/v1/checklists/{document_id}/declaration", tags=["customs"])
     def declaration_generated(

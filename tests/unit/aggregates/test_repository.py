@@ -4,6 +4,7 @@ eventsourcing's own projector, and a save collects what eventsourcing's would.""
 from __future__ import annotations
 
 from copy import deepcopy
+from dataclasses import replace
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -11,10 +12,13 @@ import pytest
 from eventsourcing.application import ProcessingEvent, Repository, project_aggregate
 
 from aggregates.common.application import CollectedEvents, ProjectingRepository
+from aggregates.common.errors import InvalidTransitionError
 from aggregates.common.idempotency import CommandRecord, Outcome
-from bonded.bootstrap import build_applications
+from aggregates.ledger.model import Ledger
+from bonded.bootstrap import Applications, build_applications
 from tests.builders import (
     a_checklist_line,
+    a_ledger,
     an_approved_checklist,
     an_approved_ledger,
     register_test_enterprises,
@@ -107,3 +111,60 @@ def test_an_aggregate_with_a_snapshot_loads_the_same_without_reading_it() -> Non
     without = repository.get(ledger_id, snapshots=False)
 
     assert vars(without) == vars(with_snapshot)
+
+
+def test_a_command_decides_first_on_the_document_handed_over_and_again_if_stale(
+    apps: Applications, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller that loaded a document (to check access) hands it to the
+    command: no second read; a copy gone stale loses its race on saving and
+    the command decides again on the store's state (R-DOC-3)."""
+    zone = apps.zone
+    ledger_id = a_ledger(apps, "TEST-L1")
+    reads: list[UUID] = []
+    read = zone.repository.get
+
+    def counted(aggregate_id: UUID, **options: Any) -> Any:
+        reads.append(aggregate_id)
+        return read(aggregate_id, **options)
+
+    monkeypatch.setattr(zone.repository, "get", counted)
+    copy = zone.get_document(ledger_id)
+    assert isinstance(copy, Ledger)
+    head = copy.head
+
+    reads.clear()
+    with zone.handing_over(copy):
+        first = zone.modify_ledger(
+            ledger_id, replace(head, house_name="TEST one"), command_id="m1"
+        )
+    assert ledger_id not in reads
+    assert first.version == copy.version  # the copy itself, changed and saved
+
+    stale = zone.get_document(ledger_id)
+    loaded_at = stale.version
+    zone.modify_ledger(ledger_id, replace(head, house_name="TEST two"), command_id="m2")
+    reads.clear()
+    with zone.handing_over(stale):
+        last = zone.modify_ledger(
+            ledger_id, replace(head, house_name="TEST three"), command_id="m3"
+        )
+    assert reads.count(ledger_id) == 1  # the second decision, on fresh state
+    ledger = zone.get_document(ledger_id)
+    assert isinstance(ledger, Ledger)
+    assert ledger.head.house_name == "TEST three"
+    assert last.version == ledger.version == loaded_at + 2
+
+    # A stale copy that would accept is refused on the store's state.
+    stale = zone.get_document(ledger_id)
+    declared = zone.declare(ledger_id, command_id="d1")
+    with zone.handing_over(stale), pytest.raises(InvalidTransitionError):
+        zone.modify_ledger(
+            ledger_id, replace(head, house_name="TEST four"), command_id="m4"
+        )
+    assert zone.get_document(ledger_id).version == declared.version
+    # A hand-over is taken once, and gone after its block.
+    with zone.handing_over(stale):
+        assert zone.get_document(ledger_id) is stale
+        assert zone.get_document(ledger_id) is not stale
+    assert zone.get_document(ledger_id) is not stale

@@ -680,6 +680,36 @@ def test_drafts_are_modified_in_place_and_declared_ones_refuse_r_doc_3(
     assert other.status_code == 404
 
 
+def test_a_command_route_reads_its_document_once_r_doc_3_r_doc_12(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The access check's load is the one the command decides on."""
+    ledger = client.call("POST", "/v1/ledgers", json=LEDGER).json()["id"]
+    zone = client.apps.zone
+    reads: list[str] = []
+    read = zone.repository.get
+
+    def counted(aggregate_id: UUID, **options: Any) -> Any:
+        reads.append(str(aggregate_id))
+        return read(aggregate_id, **options)
+
+    monkeypatch.setattr(zone.repository, "get", counted)
+    renamed = client.call(
+        "PUT",
+        f"/v1/ledgers/{ledger}",
+        key="m1",
+        json={**LEDGER, "house_name": "TEST once"},
+    )
+    modified = reads.count(ledger)
+    reads.clear()
+    declared = client.call("POST", f"/v1/ledgers/{ledger}/declare", key="d1")
+    declaring = reads.count(ledger)
+
+    assert (renamed.status_code, declared.status_code) == (200, 200)
+    assert (modified, declaring) == (1, 1)
+    assert zone.get_document(UUID(ledger)).head.house_name == "TEST once"
+
+
 def test_amendment_close_out_and_write_off_over_http_r_ledger_3_r_form_9(
     client: Client,
 ) -> None:
