@@ -42,8 +42,10 @@ def main() -> None:
     seen = [0]
 
     async def count(stream: Any) -> None:
-        async for events in stream.take_events(
-            settings.projection_batch, within=settings.projection_batch_wait
+        async for events in stream.take_settled(
+            settings.projection_batch,
+            within=settings.projection_batch_wait,
+            idle=settings.projection_batch_idle,
         ):
             if not started:
                 started.append(time.perf_counter())
