@@ -31,11 +31,17 @@ class Projector(Protocol):
     A projector's statements read and write its own ``tables`` only: a batch is
     written projection by projection, in order within each, so statements of
     different projections may run in another order than their messages'.
+
+    An ``append_only`` projector promises more: each of its statements inserts
+    rows, ``INSERT INTO ... ON CONFLICT DO NOTHING``, into tables nothing else
+    changes while it runs, so their order does not matter and the storage sends a
+    batch's statements grouped by text.
     """
 
     name: str
     tables: tuple[str, ...]
     ddl: str
+    append_only: bool
 
     def project(self, message: EventMessage) -> list[Statement]:
         """The statements a message causes; none if the projection ignores it."""

@@ -42,6 +42,7 @@ class DepositsProjector:
     """Project deposits and slip claims of business forms."""
 
     name = "deposits"
+    append_only = False
     tables = ("deposits", "form_slip_claims", "form_line_movements")
     ddl = DDL
 

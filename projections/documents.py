@@ -58,6 +58,7 @@ class DocumentsProjector:
     """Project the lifecycle of every document into ``documents``."""
 
     name = "documents"
+    append_only = False
     tables = ("documents",)
     ddl = DDL
 

@@ -49,6 +49,7 @@ class GateProjector:
     """Project carriage, checklist progress and slip consolidation."""
 
     name = "gate"
+    append_only = False
     tables = ("carriage", "checklist_progress", "slip_consolidation")
     ddl = DDL
 

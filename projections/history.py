@@ -61,6 +61,7 @@ class HistoryProjector:
     """Project every event into ``document_events``, and each command's effects."""
 
     name = "history"
+    append_only = True
     tables = ("document_events", "command_effects")
     ddl = DDL
 

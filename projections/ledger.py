@@ -67,6 +67,7 @@ class LedgerProjector:
     """Project ledger events into ``ledger_lines`` and its companions."""
 
     name = "ledger_lines"
+    append_only = False
     tables = (
         "ledger_lines",
         "ledger_bookings",

@@ -59,6 +59,7 @@ class SubcentreOutboxProjector:
     """Queue the declarations and receipts the data sub-centre receives."""
 
     name = "subcentre_outbox"
+    append_only = True
     tables = ("subcentre_deliveries",)
     ddl = DDL
 
