@@ -32,10 +32,11 @@ class Projector(Protocol):
     written projection by projection, in order within each, so statements of
     different projections may run in another order than their messages'.
 
-    An ``append_only`` projector promises more: each of its statements inserts
-    rows, ``INSERT INTO ... ON CONFLICT DO NOTHING``, into tables nothing else
-    changes while it runs, so their order does not matter and the storage sends a
-    batch's statements grouped by text.
+    An ``append_only`` projector promises more: each of its statements only
+    inserts rows, ``INSERT INTO ... ON CONFLICT DO NOTHING``, and none of them
+    reads what another wrote, so their order within a batch does not matter
+    (the rows appear together when the batch commits) and the storage sends a
+    batch's statements grouped by text, each text's rows in their order.
     """
 
     name: str
