@@ -298,6 +298,7 @@ def revoke_key_command(key_id: str) -> None:
 def gateway(host: str, port: int, workers: int) -> None:
     """Serve the HTTP API (OpenAPI at /docs) on the configured store."""
     import os
+    import shutil
 
     import uvicorn
 
@@ -308,18 +309,28 @@ def gateway(host: str, port: int, workers: int) -> None:
         "gateway serving", extra={"host": host, "port": port, "workers": workers}
     )
     if workers > 1:
-        # Each server process builds its own API from the environment.
+        from gateway.serve import shared_metrics_folder
+
+        # Each server process builds its own API from the environment, and
+        # writes its metrics where the others' are, for /metrics to add up.
         os.environ["BONDED_DATABASE_URL"] = settings.database_url
         os.environ["BONDED_KAFKA_BOOTSTRAP"] = settings.kafka_bootstrap
-        uvicorn.run(
-            "gateway.serve:create_gateway",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-            log_config=None,
-        )
+        folder = shared_metrics_folder(settings, port)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+        try:
+            uvicorn.run(
+                "gateway.serve:create_gateway",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="warning",
+                log_config=None,
+            )
+        finally:
+            # Its counts end with the gateway (a killed one's are removed at
+            # the next start on the port).
+            shutil.rmtree(folder, ignore_errors=True)
         return
     api, close = build_api(settings)
     try:

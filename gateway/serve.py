@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -14,6 +15,23 @@ from gateway.keys import PostgresKeyStore
 from gateway.receipt_log import PostgresReceiptLog
 from projections.postgres import ProjectionStore
 from schemas.settings import Settings
+
+
+def shared_metrics_folder(settings: Settings, port: int) -> Path:
+    """An empty folder for the metrics of a gateway's server processes.
+
+    prometheus-client keeps each process's counts in files there when
+    ``PROMETHEUS_MULTIPROC_DIR`` names it before the processes start; ``/metrics``
+    then adds them up, so a scrape answers for the gateway whichever process
+    takes it. Files of an earlier run on the same port are removed: their counts
+    belong to processes that are gone, and a restart begins counting at zero as a
+    single process does.
+    """
+    folder = settings.data_dir.absolute() / "gateway-metrics" / str(port)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    return folder
 
 
 def build_inbox(
@@ -75,9 +93,8 @@ def create_gateway() -> FastAPI:
     The factory each server process of ``bonded gateway --workers N`` calls; the
     connections close when the process exits.
 
-    TODO: each process keeps its own metrics, so ``/metrics`` answers for
-    whichever process took the scrape; switch prometheus-client to its
-    multiprocess mode before Prometheus scrapes a gateway with several workers.
+    Their metrics are gathered from all of them (``shared_metrics_folder``), so
+    whichever process takes a scrape answers for the gateway.
     """
     import atexit
 

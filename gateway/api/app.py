@@ -15,6 +15,7 @@ document of another enterprise answers 404, as if it did not exist (R-DOC-12).
 
 import contextlib
 import html
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -24,7 +25,12 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+)
 from starlette.concurrency import run_in_threadpool
 
 from aggregates.business_form.model import BusinessForm
@@ -187,8 +193,12 @@ def create_api(services: ApiServices) -> FastAPI:
 
     @api.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
-        """Prometheus' text format of this process's metrics (no redirect)."""
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        """The gateway's metrics in Prometheus' text format (no redirect).
+
+        This process's, or those of all its server processes when they share a
+        folder (``gateway.serve.shared_metrics_folder``).
+        """
+        return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
     zone = services.applications.zone
     access = Access(KeyCache(services.keys, services.key_cache_seconds), zone)
@@ -380,6 +390,19 @@ def create_api(services: ApiServices) -> FastAPI:
     if services.store is not None:
         install_queries(api, services.store, anyone)
     return api
+
+
+def exposition() -> bytes:
+    """The metrics in Prometheus' text format.
+
+    Gathered from every process that writes them to ``PROMETHEUS_MULTIPROC_DIR``
+    when it is set; else this process's own.
+    """
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest()
 
 
 def _known(kind: str) -> None:

@@ -33,6 +33,7 @@ def test_a_portal_files_and_declares_a_ledger_over_http(
         "BONDED_DATABASE_URL": database_url,
         "BONDED_DATABASE_SCHEMA": schema,
         "BONDED_KAFKA_BOOTSTRAP": "127.0.0.1:1",
+        "BONDED_DATA_DIR": str(tmp_path / "data"),
     }
     made = CliRunner().invoke(
         main,
@@ -78,16 +79,7 @@ def test_a_portal_files_and_declares_a_ledger_over_http(
         created = httpx.post(
             f"{base}/v1/ledgers",
             headers=headers,
-            json={
-                "enterprise_doc_no": "TEST-L1",
-                "operating_customs_code": ZONE_CODE,
-                "master_customs_code": "2244",
-                "area_type": "Z",
-                "house_no": "TEST-H1",
-                "house_name": "TEST warehouse",
-                "house_address": "TEST road 1",
-                "valid_until": "2030-12-31",
-            },
+            json={**LEDGER, "enterprise_doc_no": "TEST-L1"},
         )
         ledger = created.json()["id"]
         declared = httpx.post(
@@ -96,6 +88,19 @@ def test_a_portal_files_and_declares_a_ledger_over_http(
         )
         read = httpx.get(f"{base}/v1/ledgers/{ledger}", headers=headers)
         docs = httpx.get(f"{base}/docs")
+        # More commands, each on its own connection, so that both processes
+        # of two take some; then scrapes, each answered by either.
+        more = [
+            httpx.post(
+                f"{base}/v1/ledgers",
+                headers=headers,
+                json={**LEDGER, "enterprise_doc_no": f"TEST-L{n}"},
+            ).status_code
+            for n in range(2, 8)
+        ]
+        scraped = [
+            accepted_commands(httpx.get(f"{base}/metrics").text) for _ in "123456"
+        ]
     finally:
         server.terminate()
         server.wait(10)
@@ -108,3 +113,28 @@ def test_a_portal_files_and_declares_a_ledger_over_http(
     assert declared.status_code == 200
     assert read.json()["state"] == "declared"
     assert docs.status_code == 200
+    assert more == [201] * 6
+    # Every scrape counts the commands of every process: 7 filed, 1 declared.
+    assert scraped == [8.0] * 6
+    # The processes' shared counts went with the gateway.
+    assert not (tmp_path / "data" / "gateway-metrics" / str(port)).exists()
+
+
+LEDGER = {
+    "operating_customs_code": ZONE_CODE,
+    "master_customs_code": "2244",
+    "area_type": "Z",
+    "house_no": "TEST-H1",
+    "house_name": "TEST warehouse",
+    "house_address": "TEST road 1",
+    "valid_until": "2030-12-31",
+}
+
+
+def accepted_commands(exposition: str) -> float:
+    """The accepted commands a scrape of ``/metrics`` counts."""
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in exposition.splitlines()
+        if line.startswith("bonded_commands_total{") and 'outcome="accepted"' in line
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import anyio.to_thread
 from fastapi.testclient import TestClient
 
@@ -9,6 +11,8 @@ from bonded.bootstrap import build_applications
 from bonded.zoneday import ledger_body
 from gateway.api.app import ApiServices, create_api
 from gateway.keys import MemoryKeyStore, Role, create_key
+from gateway.serve import shared_metrics_folder
+from schemas.settings import Settings
 from tests.builders import ZONE_CODE, register_test_enterprises
 
 
@@ -47,3 +51,19 @@ def test_a_creation_answers_201_with_its_location_then_200_when_repeated() -> No
     assert first.headers["Location"] == first.json()["id"]
     assert first.json() == {**again.json(), "replayed": False}
     assert again.json()["replayed"] is True
+
+
+def test_server_processes_share_an_empty_metrics_folder_per_port(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path)
+    folder = shared_metrics_folder(settings, 8123)
+    (folder / "counter_4242.db").write_bytes(b"left by a gone process")
+    (folder / "notes.txt").write_text("not ours to remove")
+
+    again = shared_metrics_folder(settings, 8123)
+    other = shared_metrics_folder(settings, 8124)
+
+    assert again == folder == tmp_path.absolute() / "gateway-metrics" / "8123"
+    assert sorted(p.name for p in again.iterdir()) == ["notes.txt"]
+    assert other != folder and other.is_dir()
