@@ -136,13 +136,21 @@ def status() -> None:
     notification each applied (a bound, as each takes only some events), and
     the aggregates whose last event is not yet projected (exact). Consumers:
     the workers' committed offset and the end of each partition. Dead letters:
-    sub-centre deliveries given up on and receipts parked for want of a document.
+    sub-centre deliveries given up on, receipts parked for want of a document,
+    and declarations claimed for customs whose file was not marked written
+    (named: each may need dropping again).
     """
     import asyncio
 
     from bonded.bootstrap import build_applications, store_env
     from projections.postgres import ProjectionStore
-    from streams.ops import backlog, consumer_offsets, dead_letters, lags
+    from streams.ops import (
+        backlog,
+        consumer_offsets,
+        dead_letters,
+        lags,
+        undropped_declarations,
+    )
 
     settings = _running_settings()
     for lag in lags(settings):
@@ -156,6 +164,8 @@ def status() -> None:
         click.echo(f"aggregates not yet projected: {backlog(apps, store)}")
         for what, count in dead_letters(store).items():
             click.echo(f"{what}: {count}")
+        for name in undropped_declarations(store):
+            click.echo(f"  not marked dropped: {name}")
     finally:
         store.close()
         apps.close()

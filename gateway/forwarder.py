@@ -7,11 +7,15 @@ acknowledgement finds its document. Delivery orders have no customs message.
 Each declaration is forwarded once: the document id and the version of its
 declaration are claimed before the file is written, so a redelivered event does
 not send the declaration twice (customs would refuse the repeat, and its refusal
-must not touch the document).
+must not touch the document). A file that could not be written releases its
+claim, so the event, handled again, tries again; a written one marks its claim
+dropped.
 
-TODO: a crash between the claim and the file write leaves that declaration
-unsent (at most once, never twice); list claimed declarations without a file in
-``bonded status`` before the forwarder runs unattended.
+TODO: a process killed between the claim and the mark leaves the claim
+unmarked, its file perhaps written, perhaps not: forwarding is at most once, never
+twice. ``bonded status`` lists such claims by file name
+(``undropped_declarations``) for an operator to look for the file in the client's
+folders and drop it again; this matters before the forwarder runs unattended.
 """
 
 from __future__ import annotations
@@ -59,6 +63,19 @@ CREATE TABLE IF NOT EXISTS customs_forwarded (
     forwarded_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (document_id, version)
 );
+DO $$
+BEGIN
+    -- Claims made before files were marked: they were written, or lost unseen.
+    IF NOT EXISTS (
+        SELECT 1 FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = 'customs_forwarded'
+        AND column_name = 'dropped_at'
+    ) THEN
+        ALTER TABLE customs_forwarded ADD COLUMN dropped_at timestamptz;
+        UPDATE customs_forwarded SET dropped_at = forwarded_at;
+    END IF;
+END
+$$;
 """
 
 logger = logging.getLogger(__name__)
@@ -71,12 +88,21 @@ class ForwardedLog(Protocol):
         """Claim a declaration for forwarding; False if it was forwarded before."""
         ...
 
+    def release(self, document_id: UUID, version: int) -> None:
+        """Give up a claim whose file was not written."""
+        ...
+
+    def dropped(self, document_id: UUID, version: int) -> None:
+        """Mark a claim's file written."""
+        ...
+
 
 class MemoryForwardedLog:
     """Forwarded declarations in memory, for tests."""
 
     def __init__(self) -> None:
         self.forwarded: dict[tuple[UUID, int], str] = {}
+        self.written: set[tuple[UUID, int]] = set()
 
     def claim(self, document_id: UUID, version: int, file_name: str) -> bool:
         """Claim a declaration for forwarding; False if it was forwarded before."""
@@ -84,6 +110,15 @@ class MemoryForwardedLog:
             return False
         self.forwarded[(document_id, version)] = file_name
         return True
+
+    def release(self, document_id: UUID, version: int) -> None:
+        """Give up a claim whose file was not written."""
+        if (document_id, version) not in self.written:
+            self.forwarded.pop((document_id, version), None)
+
+    def dropped(self, document_id: UUID, version: int) -> None:
+        """Mark a claim's file written."""
+        self.written.add((document_id, version))
 
 
 class PostgresForwardedLog:
@@ -101,6 +136,24 @@ class PostgresForwardedLog:
                 (document_id, version, file_name),
             ).fetchone()
         return row is not None
+
+    def release(self, document_id: UUID, version: int) -> None:
+        """Give up a claim whose file was not written."""
+        with self.pool.connection() as conn:
+            conn.execute(
+                "DELETE FROM customs_forwarded WHERE document_id = %s "
+                "AND version = %s AND dropped_at IS NULL",
+                (document_id, version),
+            )
+
+    def dropped(self, document_id: UUID, version: int) -> None:
+        """Mark a claim's file written."""
+        with self.pool.connection() as conn:
+            conn.execute(
+                "UPDATE customs_forwarded SET dropped_at = now() "
+                "WHERE document_id = %s AND version = %s",
+                (document_id, version),
+            )
 
     def close(self) -> None:
         """Close the connections."""
@@ -158,8 +211,15 @@ class Forwarder:
         name = f"{message_type}_{safe}_{declared_version}.xml"
         if not self.forwarded.claim(document.id, declared_version, name):
             return None
-        self.receipts.remember_outbound(own_no, document.id)
-        path = self.drop.drop(name, content)
+        try:
+            self.receipts.remember_outbound(own_no, document.id)
+            path = self.drop.drop(name, content)
+        except BaseException:
+            # Nothing left for customs (the drop renames a whole file into
+            # place): the next try may claim it again.
+            self.forwarded.release(document.id, declared_version)
+            raise
+        self.forwarded.dropped(document.id, declared_version)
         logger.info(
             "declaration forwarded to the single window",
             extra={

@@ -136,4 +136,32 @@ def dead_letters(store: ProjectionStore) -> dict[str, int]:
             "SELECT count(*) FROM customs_receipts WHERE status = 'parked'"
         )
         found["customs receipts parked"] = int(str(parked))
+    found["declarations claimed, not marked dropped"] = len(
+        undropped_declarations(store)
+    )
     return found
+
+
+# A claim younger than this may be a forward in progress.
+UNDROPPED_AFTER_SECONDS = 60.0
+
+
+def undropped_declarations(
+    store: ProjectionStore, older_than: float = UNDROPPED_AFTER_SECONDS
+) -> list[str]:
+    """Files of declarations claimed for customs, not marked written since.
+
+    Claimed more than ``older_than`` seconds ago: a forwarder stopped between
+    the claim and the mark (``gateway.forwarder``); each file may or may not be
+    in the client's folders.
+    """
+    [(table,)] = store.query("SELECT to_regclass('customs_forwarded') IS NOT NULL")
+    if not table:
+        return []
+    rows = store.query(
+        "SELECT file_name FROM customs_forwarded WHERE dropped_at IS NULL "
+        "AND forwarded_at < now() - make_interval(secs => %s) "
+        "ORDER BY forwarded_at",
+        (older_than,),
+    )
+    return [str(row[0]) for row in rows]

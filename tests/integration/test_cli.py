@@ -9,15 +9,19 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from click.testing import CliRunner
+from psycopg import sql
 
 from bonded.bootstrap import build_applications
 from bonded.cli import main
 from bonded.embedded import free_port
+from gateway.forwarder import PostgresForwardedLog
 from gateway.keys import PostgresKeyStore, authenticate
 from projections.postgres import ProjectionStore
 from tests.builders import (
@@ -251,3 +255,35 @@ def test_keys_are_created_listed_and_revoked_without_showing_a_secret(
         assert authenticate(store, key) is None
     finally:
         store.close()
+
+
+def test_bonded_status_names_declarations_never_marked_written(
+    pg_env: dict[str, str], database_url: str, cli_env: dict[str, str]
+) -> None:
+    schema = pg_env["POSTGRES_SCHEMA"]
+    log = PostgresForwardedLog(database_url, schema=schema)
+    try:
+        log.claim(uuid.uuid4(), 5, "SAS101_LOST_5.xml")
+        log.claim(uuid.uuid4(), 6, "SAS101_SENT_6.xml")
+    finally:
+        log.close()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL(
+                "UPDATE {}.customs_forwarded SET forwarded_at = now() - "
+                "interval '5 minutes'"
+            ).format(sql.Identifier(schema))
+        )
+        conn.execute(
+            sql.SQL(
+                "UPDATE {}.customs_forwarded SET dropped_at = now() "
+                "WHERE file_name = 'SAS101_SENT_6.xml'"
+            ).format(sql.Identifier(schema))
+        )
+
+    result = CliRunner().invoke(main, ["status"], env=cli_env)
+
+    assert result.exit_code == 0, result.output
+    assert "declarations claimed, not marked dropped: 1" in result.output
+    assert "not marked dropped: SAS101_LOST_5.xml" in result.output
+    assert "SAS101_SENT_6.xml" not in result.output

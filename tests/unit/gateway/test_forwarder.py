@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from bonded.bootstrap import Applications
 from gateway.customs.declarations import (
     read_bws101,
@@ -139,3 +141,38 @@ def test_every_kind_with_a_customs_message_leaves_in_it_and_reads_back(
     assert [(line.form_line_no, line.quantity) for line in slip_message.lines] == [
         (1, 7)
     ]
+
+
+class BrokenDrop(FileDrop):
+    """A drop whose disk refuses the first write."""
+
+    refusals = 1
+
+    def drop(self, name: str, content: bytes) -> Path:
+        if self.refusals:
+            self.refusals -= 1
+            raise OSError(28, "No space left on device")
+        return super().drop(name, content)
+
+
+def test_a_declaration_whose_file_was_not_written_is_tried_again_r_flow_1(
+    apps: Applications, tmp_path: Path
+) -> None:
+    an_approved_ledger(apps)
+    checklist = a_checklist(apps, "TEST-C/2", "I", (a_checklist_line(1, "A", "5"),))
+    apps.zone.declare(checklist, command_id="d1")
+    version = apps.zone.get_checklist(checklist).version
+    log = MemoryForwardedLog()
+    forwarder = Forwarder(apps.zone, BrokenDrop(tmp_path), MemoryReceiptLog(), log)
+
+    with pytest.raises(OSError, match="No space"):
+        forwarder.forward(checklist, version)
+    after_failure = dict(log.forwarded)
+    retried = forwarder.forward(checklist, version)
+    once_more = forwarder.forward(checklist, version)
+
+    assert after_failure == {}
+    assert retried is not None and retried.exists()
+    assert once_more is None
+    assert log.written == {(checklist, version)}
+    assert sorted(p.name for p in (tmp_path / "OutBox").iterdir()) == [retried.name]
