@@ -338,8 +338,8 @@ def gateway(host: str, port: int, workers: int) -> None:
                 log_config=None,
             )
         finally:
-            # Its counts end with the gateway (a killed one's are removed at
-            # the next start on the port).
+            # Its counts end with the gateway (a killed one's are removed by
+            # the next gateway to start).
             shutil.rmtree(folder, ignore_errors=True)
         return
     api, close = build_api(settings)

@@ -7,15 +7,16 @@ acknowledgement finds its document. Delivery orders have no customs message.
 Each declaration is forwarded once: the document id and the version of its
 declaration are claimed before the file is written, so a redelivered event does
 not send the declaration twice (customs would refuse the repeat, and its refusal
-must not touch the document). A file that could not be written releases its
-claim, so the event, handled again, tries again; a written one marks its claim
-dropped.
+must not touch the document). A written file marks its claim dropped; a
+claim whose file was not reached (the store failed first) is given back, so the
+batch, handled again, tries again.
 
-TODO: a process killed between the claim and the mark leaves the claim
-unmarked, its file perhaps written, perhaps not: forwarding is at most once, never
-twice. ``bonded status`` lists such claims by file name
-(``undropped_declarations``) for an operator to look for the file in the client's
-folders and drop it again; this matters before the forwarder runs unattended.
+TODO: a file the folder refused (a full disk) and a process killed between the
+claim and the mark leave the claim unmarked, its file not written or perhaps
+written: forwarding is at most once, never twice. ``bonded status`` lists such
+claims by file name (``undropped_declarations``) for an operator to look for the
+file in the client's folders and drop it again; a command to drop them again
+matters before the forwarder runs unattended.
 """
 
 from __future__ import annotations
@@ -213,12 +214,21 @@ class Forwarder:
             return None
         try:
             self.receipts.remember_outbound(own_no, document.id)
-            path = self.drop.drop(name, content)
-        except BaseException:
-            # Nothing left for customs (the drop renames a whole file into
-            # place): the next try may claim it again.
-            self.forwarded.release(document.id, declared_version)
+        except Exception:
+            # Nothing written: the batch, tried again, may claim it again.
+            self._release(document.id, declared_version)
             raise
+        try:
+            path = self.drop.drop(name, content)
+        except OSError:
+            # The single window's folder refuses the file (a full disk, its
+            # rights). The claim stays unmarked, for ``bonded status`` to name;
+            # the worker goes on: the gate's postings must not wait for it.
+            logger.exception(
+                "declaration not written to the single window",
+                extra={"aggregate_id": str(document.id), "file": name},
+            )
+            return None
         self.forwarded.dropped(document.id, declared_version)
         logger.info(
             "declaration forwarded to the single window",
@@ -230,3 +240,13 @@ class Forwarder:
             },
         )
         return path
+
+    def _release(self, document_id: UUID, version: int) -> None:
+        """Give a claim back; if that fails too, it stays, for ``bonded status``."""
+        try:
+            self.forwarded.release(document_id, version)
+        except Exception:
+            logger.exception(
+                "claim of a declaration not given back",
+                extra={"aggregate_id": str(document_id), "version": version},
+            )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,20 +22,44 @@ from schemas.settings import Settings
 
 
 def shared_metrics_folder(settings: Settings, port: int) -> Path:
-    """An empty folder for the metrics of a gateway's server processes.
+    """A new folder for the metrics of one gateway's server processes.
 
     prometheus-client keeps each process's counts in files there when
     ``PROMETHEUS_MULTIPROC_DIR`` names it before the processes start; ``/metrics``
     then adds them up, so a scrape answers for the gateway whichever process
-    takes it. Files of an earlier run on the same port are removed: their counts
-    belong to processes that are gone, and a restart begins counting at zero as a
-    single process does.
+    takes it. Each gateway has its own folder (another one started on the same
+    data folder, even one that fails to bind its port, leaves it alone), which
+    it removes when it stops; folders whose gateway was killed are removed by
+    the next one to start, their counts belonging to processes that are gone.
     """
-    folder = settings.data_dir.absolute() / "gateway-metrics" / str(port)
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.db"):
-        stale.unlink()
+    root = settings.data_dir.absolute() / "gateway-metrics"
+    root.mkdir(parents=True, exist_ok=True)
+    for earlier in root.iterdir():
+        if earlier.is_dir() and not _owned(earlier):
+            shutil.rmtree(earlier, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{port}-", dir=root))
+    (folder / OWNER).write_text(str(os.getpid()))
     return folder
+
+
+# The file naming the process (the gateway's supervisor) a metrics folder is for.
+OWNER = "owner.pid"
+
+
+def _owned(folder: Path) -> bool:
+    """Whether the gateway that made a metrics folder still runs."""
+    try:
+        pid = int((folder / OWNER).read_text())
+    except (OSError, ValueError):
+        # Being made this moment, or left half made long ago.
+        return time.time() - folder.stat().st_mtime < 60
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def build_inbox(

@@ -33,7 +33,8 @@ class Projector(Protocol):
     different projections may run in another order than their messages'.
 
     An ``append_only`` projector promises more: each of its statements only
-    inserts rows, ``INSERT INTO ... ON CONFLICT DO NOTHING``, and none of them
+    inserts a row, ``INSERT INTO t (...) VALUES (...) ON CONFLICT DO NOTHING``,
+    statements of different texts go to different tables, and none of them
     reads what another wrote, so their order within a batch does not matter
     (the rows appear together when the batch commits) and the storage sends a
     batch's statements grouped by text, each text's rows in their order.

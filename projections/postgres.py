@@ -9,6 +9,7 @@ projection's tables and guard so that a replay fills them again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any
@@ -303,13 +304,16 @@ def grouped(statements: Sequence[Statement]) -> Iterator[tuple[str, list[Any]]]:
     yield from rows.items()
 
 
+SINGLE_ROW_INSERT = re.compile(
+    r"INSERT INTO \w+ \([\w, ]+\) VALUES \((?:%s, )*%s\) ON CONFLICT DO NOTHING"
+)
+
+
 @cache
 def insert_only(text: str) -> None:
     """Refuse a statement an append-only projection may not reorder."""
-    if not (
-        text.startswith("INSERT INTO ") and text.endswith(" ON CONFLICT DO NOTHING")
-    ):
+    if SINGLE_ROW_INSERT.fullmatch(text) is None:
         raise ValueError(
-            "an append-only projection only inserts, ON CONFLICT DO NOTHING; "
-            f"its statements cannot be reordered otherwise: {text!r}"
+            "an append-only projection only inserts a row of values, ON CONFLICT "
+            f"DO NOTHING; its statements cannot be reordered otherwise: {text!r}"
         )

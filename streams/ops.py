@@ -155,8 +155,13 @@ def undropped_declarations(
     the claim and the mark (``gateway.forwarder``); each file may or may not be
     in the client's folders.
     """
-    [(table,)] = store.query("SELECT to_regclass('customs_forwarded') IS NOT NULL")
-    if not table:
+    # Absent, or as before claims were marked: the worker that forwards makes
+    # and migrates it.
+    [(marked,)] = store.query(
+        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
+        "to_regclass('customs_forwarded') AND attname = 'dropped_at')"
+    )
+    if not marked:
         return []
     rows = store.query(
         "SELECT file_name FROM customs_forwarded WHERE dropped_at IS NULL "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
@@ -144,28 +145,39 @@ def test_every_kind_with_a_customs_message_leaves_in_it_and_reads_back(
 
 
 class BrokenDrop(FileDrop):
-    """A drop whose disk refuses the first write."""
+    """A drop whose disk is full."""
+
+    def drop(self, name: str, content: bytes) -> Path:
+        raise OSError(28, "No space left on device")
+
+
+class BrokenReceipts(MemoryReceiptLog):
+    """A receipt log whose store is away for the first declaration."""
 
     refusals = 1
 
-    def drop(self, name: str, content: bytes) -> Path:
+    def remember_outbound(self, enterprise_doc_no: str, document_id: UUID) -> None:
         if self.refusals:
             self.refusals -= 1
-            raise OSError(28, "No space left on device")
-        return super().drop(name, content)
+            raise ConnectionError("store away")
+        super().remember_outbound(enterprise_doc_no, document_id)
 
 
-def test_a_declaration_whose_file_was_not_written_is_tried_again_r_flow_1(
+def declared_checklist(apps: Applications, doc_no: str) -> tuple[UUID, int]:
+    an_approved_ledger(apps)
+    checklist = a_checklist(apps, doc_no, "I", (a_checklist_line(1, "A", "5"),))
+    apps.zone.declare(checklist, command_id=f"{doc_no}/declare")
+    return checklist, apps.zone.get_checklist(checklist).version
+
+
+def test_a_declaration_not_reached_for_want_of_the_store_is_tried_again_r_flow_1(
     apps: Applications, tmp_path: Path
 ) -> None:
-    an_approved_ledger(apps)
-    checklist = a_checklist(apps, "TEST-C/2", "I", (a_checklist_line(1, "A", "5"),))
-    apps.zone.declare(checklist, command_id="d1")
-    version = apps.zone.get_checklist(checklist).version
+    checklist, version = declared_checklist(apps, "TEST-C/2")
     log = MemoryForwardedLog()
-    forwarder = Forwarder(apps.zone, BrokenDrop(tmp_path), MemoryReceiptLog(), log)
+    forwarder = Forwarder(apps.zone, FileDrop(tmp_path), BrokenReceipts(), log)
 
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(ConnectionError):
         forwarder.forward(checklist, version)
     after_failure = dict(log.forwarded)
     retried = forwarder.forward(checklist, version)
@@ -176,3 +188,21 @@ def test_a_declaration_whose_file_was_not_written_is_tried_again_r_flow_1(
     assert once_more is None
     assert log.written == {(checklist, version)}
     assert sorted(p.name for p in (tmp_path / "OutBox").iterdir()) == [retried.name]
+
+
+def test_a_declaration_the_folder_refuses_stays_claimed_unmarked_r_flow_1(
+    apps: Applications, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    checklist, version = declared_checklist(apps, "TEST-C/3")
+    log = MemoryForwardedLog()
+    forwarder = Forwarder(apps.zone, BrokenDrop(tmp_path), MemoryReceiptLog(), log)
+
+    refused = forwarder.forward(checklist, version)
+    again = forwarder.forward(checklist, version)
+
+    # The worker goes on; the claim, never marked, is named by bonded status.
+    assert refused is None and again is None
+    assert list(log.forwarded) == [(checklist, version)]
+    assert log.written == set()
+    assert list((tmp_path / "OutBox").iterdir()) == []
+    assert "declaration not written to the single window" in caplog.text

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import anyio.to_thread
@@ -11,7 +14,7 @@ from bonded.bootstrap import build_applications
 from bonded.zoneday import ledger_body
 from gateway.api.app import ApiServices, create_api
 from gateway.keys import MemoryKeyStore, Role, create_key
-from gateway.serve import shared_metrics_folder
+from gateway.serve import OWNER, shared_metrics_folder
 from schemas.settings import Settings
 from tests.builders import ZONE_CODE, register_test_enterprises
 
@@ -53,17 +56,22 @@ def test_a_creation_answers_201_with_its_location_then_200_when_repeated() -> No
     assert again.json()["replayed"] is True
 
 
-def test_server_processes_share_an_empty_metrics_folder_per_port(
+def test_each_gateway_has_its_own_metrics_folder_and_removes_the_dead_ones(
     tmp_path: Path,
 ) -> None:
     settings = Settings(data_dir=tmp_path)
-    folder = shared_metrics_folder(settings, 8123)
-    (folder / "counter_4242.db").write_bytes(b"left by a gone process")
-    (folder / "notes.txt").write_text("not ours to remove")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    root = tmp_path / "gateway-metrics"
+    killed = root / "8123-killed"
+    killed.mkdir(parents=True)
+    (killed / OWNER).write_text(str(gone.pid))
+    (killed / "counter_4242.db").write_bytes(b"counts of a gone process")
 
-    again = shared_metrics_folder(settings, 8123)
-    other = shared_metrics_folder(settings, 8124)
+    first = shared_metrics_folder(settings, 8123)
+    second = shared_metrics_folder(settings, 8123)  # the same port, say by mistake
 
-    assert again == folder == tmp_path.absolute() / "gateway-metrics" / "8123"
-    assert sorted(p.name for p in again.iterdir()) == ["notes.txt"]
-    assert other != folder and other.is_dir()
+    assert first != second and first.is_dir() and second.is_dir()
+    assert first.parent == root.absolute() and first.name.startswith("8123-")
+    assert (first / OWNER).read_text() == str(os.getpid())
+    assert not killed.exists()

@@ -43,9 +43,14 @@ def test_append_only_projectors_only_insert_ignoring_conflicts() -> None:
     append_only = [p for p in all_projectors() if p.append_only]
     texts = {s.sql for p in append_only for m in messages for s in p.project(m)}
 
+    tables = {t.split()[2] for t in texts}  # INSERT INTO <table> (...
+
     assert {p.name for p in append_only} == {"history", "subcentre_outbox"}
-    # Three texts: events, command effects, deliveries; grouping accepts each.
+    # Three texts: events, command effects, deliveries, each into its own
+    # table (reordering them cannot change what another reads); grouping
+    # accepts each.
     assert len(texts) == 3
+    assert tables == {"document_events", "command_effects", "subcentre_deliveries"}
     assert [t for t, _ in grouped([Statement(t) for t in sorted(texts)])] == sorted(
         texts
     )
@@ -84,8 +89,9 @@ def test_grouped_gathers_each_text_s_rows_in_order_of_first_appearance() -> None
         "UPDATE a SET x = %s",
         "INSERT INTO a (x) VALUES (%s)",
         "INSERT INTO a (x) VALUES (%s) ON CONFLICT (x) DO UPDATE SET x = 1",
+        "INSERT INTO a (x) SELECT x FROM b ON CONFLICT DO NOTHING",
     ],
 )
 def test_grouped_refuses_what_reordering_could_change(text: str) -> None:
-    with pytest.raises(ValueError, match="only inserts, ON CONFLICT DO NOTHING"):
+    with pytest.raises(ValueError, match="only inserts a row of values"):
         list(grouped([Statement(text, (1,))]))
