@@ -61,9 +61,12 @@ def pipeline_lags(
     return found
 
 
+# Read every few seconds by each worker: answered from a partial index
+# (``projections.outbox``), not a scan of every delivery ever made.
+DEAD_DELIVERIES = "SELECT count(*) FROM subcentre_deliveries WHERE status = 'dead'"
+
+
 def dead_deliveries(store: ProjectionStore) -> int:
     """Sub-centre deliveries that exhausted their attempts."""
-    [(dead,)] = store.query(
-        "SELECT count(*) FROM subcentre_deliveries WHERE status = 'dead'"
-    )
+    [(dead,)] = store.query(DEAD_DELIVERIES)
     return int(str(dead))

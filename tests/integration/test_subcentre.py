@@ -16,6 +16,7 @@ from gateway.subcentre import SubcentreClient
 from gateway.subcentre_stand_in import SubcentreStandIn
 from projections.postgres import ProjectionStore
 from streams.delivery import DeliveryPolicy, deliver_pending, redeliver
+from streams.lag import DEAD_DELIVERIES, dead_deliveries
 from streams.rebuild import replay
 from tests.builders import register_test_enterprises
 from tests.scenarios import import_and_export
@@ -111,3 +112,30 @@ def test_undeliverable_messages_go_dead_and_can_be_sent_again(
     assert revived == queued
     assert counts(outbox) == {"pending": queued}
     assert error == "sub-centre unreachable"
+
+
+def test_the_dead_are_counted_without_reading_every_delivery(
+    pg_env: dict[str, str], database_url: str
+) -> None:
+    store = ProjectionStore(database_url, schema=pg_env["POSTGRES_SCHEMA"])
+    try:
+        store.create_tables()
+        with store.pool.connection() as conn:
+            # A long history, nearly all delivered; one in 10,000 given up on.
+            conn.execute(
+                "INSERT INTO subcentre_deliveries (event_id, event_type, "
+                "aggregate_id, notification_id, payload, status) SELECT "
+                "gen_random_uuid(), 'Checklist.Posted', gen_random_uuid(), g, '{}', "
+                "CASE WHEN g % 10000 = 0 THEN 'dead' ELSE 'delivered' END "
+                "FROM generate_series(1, 50000) g"
+            )
+            conn.execute("ANALYZE subcentre_deliveries")
+            plan = "\n".join(
+                str(row[0]) for row in conn.execute(f"EXPLAIN {DEAD_DELIVERIES}")
+            )
+        dead = dead_deliveries(store)
+    finally:
+        store.close()
+
+    assert dead == 5
+    assert "subcentre_deliveries_dead" in plan, plan
