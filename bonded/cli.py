@@ -312,6 +312,7 @@ def gateway(host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
+    from bonded.heap import keep_what_started
     from gateway.serve import build_api
 
     settings = _running_settings()
@@ -343,6 +344,7 @@ def gateway(host: str, port: int, workers: int) -> None:
             shutil.rmtree(folder, ignore_errors=True)
         return
     api, close = build_api(settings)
+    keep_what_started()
     try:
         uvicorn.run(api, host=host, port=port, log_level="warning", log_config=None)
     finally:

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from aggregates.zone import Zone
 from bonded.bootstrap import Applications, build_applications, store_env
+from bonded.heap import keep_what_started
 from gateway.api.app import ApiServices, create_api
 from gateway.inbox import ReceiptInbox
 from gateway.keys import PostgresKeyStore
@@ -132,4 +133,5 @@ def create_gateway() -> FastAPI:
     configure_logging("INFO", settings.log_format)
     api, close = build_api(settings)
     atexit.register(close)
+    keep_what_started()
     return api

@@ -14,6 +14,7 @@ from pathlib import Path
 import faust
 
 from bonded.bootstrap import build_applications, store_env
+from bonded.heap import keep_what_started
 from bonded.logs import logging_config
 from bonded.metrics import serve_metrics
 from gateway.customs.filedrop import FileDrop
@@ -61,6 +62,7 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     parts = build_parts(settings)
     app = create_app(parts)
     serve_metrics(settings.metrics_port)
+    keep_what_started()
     logger.info(
         "worker starting",
         extra={
