@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from bonded.bootstrap import build_applications
 from bonded.cli import main
 from bonded.embedded import free_port
+from bonded.zoneday import ledger_body
 from gateway.keys import PostgresKeyStore, Role, authenticate
 from tests.builders import ZONE_CODE, register_test_enterprises
 
@@ -79,7 +80,7 @@ def test_a_portal_files_and_declares_a_ledger_over_http(
         created = httpx.post(
             f"{base}/v1/ledgers",
             headers=headers,
-            json={**LEDGER, "enterprise_doc_no": "TEST-L1"},
+            json=ledger_body(ZONE_CODE, "TEST-L1", 1),
         )
         ledger = created.json()["id"]
         declared = httpx.post(
@@ -100,7 +101,7 @@ def test_a_portal_files_and_declares_a_ledger_over_http(
                 httpx.post(
                     f"{base}/v1/ledgers",
                     headers=headers,
-                    json={**LEDGER, "enterprise_doc_no": f"TEST-L{len(more) + 2}"},
+                    json=ledger_body(ZONE_CODE, f"TEST-L{len(more) + 2}", 1),
                 ).status_code
             )
         counting = counting_processes(tmp_path)
@@ -134,17 +135,6 @@ def counting_processes(tmp_path: Path) -> set[str]:
         db.stem.rsplit("_", 1)[-1]
         for db in (tmp_path / "data" / "gateway-metrics").glob("*/*.db")
     }
-
-
-LEDGER = {
-    "operating_customs_code": ZONE_CODE,
-    "master_customs_code": "2244",
-    "area_type": "Z",
-    "house_no": "TEST-H1",
-    "house_name": "TEST warehouse",
-    "house_address": "TEST road 1",
-    "valid_until": "2030-12-31",
-}
 
 
 def accepted_commands(exposition: str) -> float:
