@@ -164,7 +164,9 @@ def status() -> None:
         click.echo(f"aggregates not yet projected: {backlog(apps, store)}")
         for what, count in dead_letters(store).items():
             click.echo(f"{what}: {count}")
-        for name in undropped_declarations(store):
+        undropped = undropped_declarations(store)
+        click.echo(f"declarations claimed, not marked dropped: {len(undropped)}")
+        for name in undropped:
             click.echo(f"  not marked dropped: {name}")
     finally:
         store.close()
@@ -313,15 +315,13 @@ def gateway(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from bonded.heap import keep_what_started
-    from gateway.serve import build_api
+    from gateway.serve import build_api, shared_metrics_folder
 
     settings = _running_settings()
     logging.getLogger("bonded.gateway").info(
         "gateway serving", extra={"host": host, "port": port, "workers": workers}
     )
     if workers > 1:
-        from gateway.serve import shared_metrics_folder
-
         # Each server process builds its own API from the environment, and
         # writes its metrics where the others' are, for /metrics to add up.
         os.environ["BONDED_DATABASE_URL"] = settings.database_url

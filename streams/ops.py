@@ -136,9 +136,6 @@ def dead_letters(store: ProjectionStore) -> dict[str, int]:
             "SELECT count(*) FROM customs_receipts WHERE status = 'parked'"
         )
         found["customs receipts parked"] = int(str(parked))
-    found["declarations claimed, not marked dropped"] = len(
-        undropped_declarations(store)
-    )
     return found
 
 
