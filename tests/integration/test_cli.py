@@ -257,7 +257,7 @@ def test_keys_are_created_listed_and_revoked_without_showing_a_secret(
         store.close()
 
 
-def test_bonded_status_names_declarations_never_marked_written(
+def test_bonded_status_names_declarations_never_marked_written_r_flow_1(
     pg_env: dict[str, str], database_url: str, cli_env: dict[str, str]
 ) -> None:
     schema = pg_env["POSTGRES_SCHEMA"]

@@ -50,7 +50,7 @@ def test_claims_are_released_marked_and_the_unmarked_listed_r_flow_1(
     assert young == []  # claimed a moment ago: perhaps still being written
 
 
-def test_claims_made_before_marks_existed_count_as_written(
+def test_claims_made_before_marks_existed_count_as_written_r_flow_1(
     pg_env: dict[str, str], database_url: str
 ) -> None:
     schema = pg_env["POSTGRES_SCHEMA"]

@@ -114,7 +114,7 @@ def test_undeliverable_messages_go_dead_and_can_be_sent_again(
     assert error == "sub-centre unreachable"
 
 
-def test_the_dead_are_counted_without_reading_every_delivery(
+def test_the_dead_are_counted_without_reading_every_delivery_r_flow_3(
     pg_env: dict[str, str], database_url: str
 ) -> None:
     store = ProjectionStore(database_url, schema=pg_env["POSTGRES_SCHEMA"])
